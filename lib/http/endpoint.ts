@@ -1,0 +1,89 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { log, logger } from '../log';
+import { metrics } from '../metrics';
+import { BadRequestError, PayloadTooLargeError, json, toErrorResponse } from './errors';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** What the endpoint code sees: the raw bytes (for signatures) and the parsed, validated body. */
+export interface InboundRequest<B = unknown> {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  pathParameters: Record<string, string | undefined>;
+  rawBody: Buffer;
+  body: B;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+}
+
+export interface EndpointOptions<S extends z.ZodType | undefined> {
+  /** Throws UnauthorizedError; runs on the raw bytes, before anything is parsed. */
+  authenticate: (request: InboundRequest<undefined>) => void;
+  /** When given, the body must be JSON matching it; otherwise the body is ignored. */
+  body?: S;
+  maxBodyBytes?: number;
+}
+
+type BodyOf<S> = S extends z.ZodType ? z.infer<S> : undefined;
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * The middy chain every HTTP function uses: size limit → authentication → JSON + zod → one call into the
+ * workflow → JSON answer. Errors from any step go through the one mapper in ./errors.
+ */
+export function endpoint<S extends z.ZodType | undefined>(
+  options: EndpointOptions<S>,
+  run: (request: InboundRequest<BodyOf<S>>) => Promise<HttpResult>,
+): HttpHandler {
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const core = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const rawBody = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+    if (rawBody.length > limit) throw new PayloadTooLargeError(limit);
+    const request: InboundRequest<undefined> = {
+      method: event.requestContext?.http?.method ?? 'POST',
+      path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
+      headers: event.headers ?? {},
+      pathParameters: event.pathParameters ?? {},
+      rawBody,
+      body: undefined,
+    };
+    options.authenticate(request);
+    const body = options.body ? parseBody(options.body, rawBody) : undefined;
+    const result = await run({ ...request, body: body as BodyOf<S> });
+    return result.body === undefined ? { statusCode: result.statusCode } : json(result.statusCode, result.body);
+  };
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: (request) => {
+        request.response = toErrorResponse(request.error, log);
+      },
+    })
+    .handler(core) as unknown as HttpHandler;
+}
+
+export function parseBody<S extends z.ZodType>(schema: S, rawBody: Buffer): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new BadRequestError('body must be valid JSON', 'body');
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.length ? issue.path.join('.') : 'body';
+  throw new BadRequestError(`${field}: ${issue.message}`, field);
+}

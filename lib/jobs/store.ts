@@ -1,0 +1,345 @@
+import { createHash } from 'node:crypto';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+
+export type Workflow = 'task-complete' | 'deal-archive' | 'upload-copy' | 'project-room';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface JobError {
+  fileId?: number;
+  title?: string;
+  reason: string;
+}
+
+export interface Job {
+  jobId: string;
+  workflow: Workflow;
+  status: JobStatus;
+  businessKey: string;
+  input: Record<string, unknown>;
+  /** Incremented each time a failed job is resumed by a re-delivery; chunks and errors belong to one run. */
+  run: number;
+  createdAt: string;
+  updatedAt: string;
+  progress: { total: number; done: number; failed: number };
+  result?: Record<string, unknown>;
+  /** Workflow-private progress markers (e.g. the chunk count of the current run). */
+  state?: Record<string, unknown>;
+}
+
+export interface JobView {
+  jobId: string;
+  workflow: Workflow;
+  status: JobStatus;
+  createdAt: string;
+  updatedAt: string;
+  progress: { total: number; done: number; failed: number };
+  result?: Record<string, unknown>;
+  errors: JobError[];
+}
+
+const DAY = 86_400;
+/** Jobs are the de-duplication record of a business event, so they are kept long enough to absorb late retries. */
+const JOB_TTL_SECONDS = 400 * DAY;
+
+export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+
+/**
+ * The same business event always maps to the same jobId, so "create once" is one conditional put: concurrent
+ * duplicates cannot both win, and there is no second item to keep in step with the job.
+ */
+export function jobIdFor(workflow: Workflow, businessKey: string): string {
+  const digest = createHash('sha256').update(`${workflow}\u0000${businessKey}`).digest('base64url').slice(0, 22);
+  return `${workflow}-${digest}`;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+export class JobStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async createOnce(
+    workflow: Workflow,
+    businessKey: string,
+    input: Record<string, unknown>,
+  ): Promise<{ job: Job; created: boolean }> {
+    const jobId = jobIdFor(workflow, businessKey);
+    const at = new Date(this.now()).toISOString();
+    const job: Job = {
+      jobId,
+      workflow,
+      status: 'queued',
+      businessKey,
+      input,
+      run: 1,
+      createdAt: at,
+      updatedAt: at,
+      progress: { total: 0, done: 0, failed: 0 },
+    };
+    try {
+      await this.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...jobKey(jobId), ...job, ttl: this.ttl(JOB_TTL_SECONDS) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { job, created: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.get(jobId);
+      if (!existing) throw new Error(`job ${jobId} exists but could not be read`);
+      return { job: existing, created: false };
+    }
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: jobKey(jobId), ConsistentRead: true }));
+    return out.Item ? toJob(out.Item) : undefined;
+  }
+
+  /** The job as GET /jobs/{id} shows it: the current run's errors only. */
+  async view(jobId: string): Promise<JobView | undefined> {
+    const job = await this.get(jobId);
+    if (!job) return undefined;
+    const errors = await this.errors(jobId, job.run);
+    return {
+      jobId: job.jobId,
+      workflow: job.workflow,
+      status: job.status,
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      progress: job.progress,
+      ...(job.result ? { result: job.result } : {}),
+      errors,
+    };
+  }
+
+  async errors(jobId: string, run: number): Promise<JobError[]> {
+    const errors: JobError[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.ddb.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':prefix': `ERR#${run}#` },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        errors.push({
+          ...(item.fileId !== undefined ? { fileId: item.fileId as number } : {}),
+          ...(item.title ? { title: item.title as string } : {}),
+          reason: item.reason as string,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return errors;
+  }
+
+  /**
+   * Errors are items keyed by file (or by `job` for a job-level reason), so recording the same failure twice,
+   * as a redelivered chunk does, leaves one entry.
+   */
+  async recordErrors(jobId: string, run: number, errors: JobError[]): Promise<void> {
+    for (let i = 0; i < errors.length; i += 25) {
+      const items = errors.slice(i, i + 25).map((e) => ({
+        PutRequest: {
+          Item: {
+            pk: jobKey(jobId).pk,
+            sk: `ERR#${run}#${e.fileId ?? 'job'}`,
+            ...e,
+            ttl: this.ttl(JOB_TTL_SECONDS),
+          },
+        },
+      }));
+      let pending: typeof items | undefined = items;
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept rejecting error records');
+        const out = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = out.UnprocessedItems?.[this.table] as typeof items | undefined;
+        if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * Moves a job between states only if it is still in one of `from` (and, when given, in `run`): the
+   * conditional write is what makes "finalize once" and "resume once" hold across concurrent Lambdas.
+   */
+  async transition(
+    jobId: string,
+    from: JobStatus[],
+    to: JobStatus,
+    changes: { run?: number; result?: Record<string, unknown>; state?: Record<string, unknown>; total?: number } = {},
+  ): Promise<Job | undefined> {
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':to': to, ':at': new Date(this.now()).toISOString() };
+    const sets = ['#status = :to', '#updatedAt = :at'];
+    from.forEach((s, i) => (values[`:from${i}`] = s));
+    let condition = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
+    if (changes.run !== undefined) {
+      names['#run'] = 'run';
+      values[':run'] = changes.run;
+      condition += ' AND #run = :run';
+    }
+    if (changes.result) {
+      names['#result'] = 'result';
+      values[':result'] = changes.result;
+      sets.push('#result = :result');
+    }
+    if (changes.state) {
+      names['#state'] = 'state';
+      values[':state'] = changes.state;
+      sets.push('#state = :state');
+    }
+    if (changes.total !== undefined) {
+      names['#progress'] = 'progress';
+      values[':total'] = changes.total;
+      sets.push('#progress.#total = :total');
+      names['#total'] = 'total';
+    }
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: jobKey(jobId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(out.Attributes!);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * A re-delivered event for a failed job starts a new run of the same job: only one of several concurrent
+   * re-deliveries wins, and what earlier runs did stays counted in `done`.
+   */
+  async resume(job: Job): Promise<Job | undefined> {
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: jobKey(job.jobId),
+          UpdateExpression:
+            'SET #status = :queued, #updatedAt = :at, #run = :next, #progress.#failed = :zero REMOVE #state',
+          ConditionExpression: '#status = :failed AND #run = :run',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+            '#run': 'run',
+            '#progress': 'progress',
+            '#failed': 'failed',
+            '#state': 'state',
+          },
+          ExpressionAttributeValues: {
+            ':queued': 'queued',
+            ':failed': 'failed',
+            ':at': new Date(this.now()).toISOString(),
+            ':run': job.run,
+            ':next': job.run + 1,
+            ':zero': 0,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(out.Attributes!);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Adds to the progress counters of the current run. */
+  async addProgress(jobId: string, run: number, delta: { total?: number; done?: number; failed?: number }): Promise<Job | undefined> {
+    const adds: string[] = [];
+    const names: Record<string, string> = { '#progress': 'progress', '#run': 'run', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':run': run, ':at': new Date(this.now()).toISOString() };
+    for (const key of ['total', 'done', 'failed'] as const) {
+      if (delta[key]) {
+        names[`#${key}`] = key;
+        values[`:${key}`] = delta[key];
+        adds.push(`#progress.#${key} :${key}`);
+      }
+    }
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: jobKey(jobId),
+          UpdateExpression: `SET #updatedAt = :at${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+          ConditionExpression: '#run = :run',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(out.Attributes!);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  ttl(seconds: number): number {
+    return Math.floor(this.now() / 1000) + seconds;
+  }
+}
+
+function toJob(item: Record<string, unknown>): Job {
+  const { pk: _pk, sk: _sk, ttl: _ttl, doneChunks: _done, ...rest } = item;
+  return rest as unknown as Job;
+}
+
+/** Generic "first writer wins" marker, for de-duplication keys other than the job's own (e.g. webhook events). */
+export async function claimOnce(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  key: string,
+  value: Record<string, unknown>,
+  ttlSeconds: number,
+  now: () => number = Date.now,
+): Promise<{ claimed: true } | { claimed: false; existing: Record<string, unknown> }> {
+  const Key = { pk: `CLAIM#${key}`, sk: 'CLAIM' };
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...Key, ...value, ttl: Math.floor(now() / 1000) + ttlSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { claimed: true };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const out = await ddb.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
+    const { pk: _pk, sk: _sk, ttl: _ttl, ...existing } = out.Item ?? {};
+    return { claimed: false, existing };
+  }
+}

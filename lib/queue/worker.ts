@@ -1,0 +1,57 @@
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from '../log';
+import { metrics } from '../metrics';
+
+export class MalformedMessageError extends Error {
+  override readonly name = 'MalformedMessageError';
+}
+
+export interface MessageContext {
+  messageId: string;
+  /** 1 on first delivery; higher means SQS is redelivering after a failure or a crash. */
+  receiveCount: number;
+}
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * An SQS worker with partial batch responses: each record is parsed with zod and handled on its own; a record
+ * whose handler throws is reported in batchItemFailures and redelivered (and, after maxReceiveCount, parked in
+ * the DLQ), while the others are deleted. If every record fails, Powertools throws FullBatchFailureError; it is
+ * deliberately not caught (catching it reports zero failures and SQS would delete the whole batch).
+ */
+export function sqsWorker<S extends z.ZodType>(
+  schema: S,
+  handle: (message: z.infer<S>, context: MessageContext) => Promise<void>,
+  options: { sequential?: boolean } = {},
+): SqsHandler {
+  const processor = new BatchProcessor(EventType.SQS);
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      throw new MalformedMessageError(`message ${record.messageId} is not JSON`);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new MalformedMessageError(`message ${record.messageId}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+    await handle(parsed.data, { messageId: record.messageId, receiveCount });
+  };
+  const core = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, recordHandler, processor, {
+      context,
+      ...(options.sequential ? { processInParallel: false } : {}),
+    });
+  return middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(core) as unknown as SqsHandler;
+}
