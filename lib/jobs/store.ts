@@ -307,6 +307,95 @@ export class JobStore {
     }
   }
 
+  /**
+   * Claims the planning of a run. Only one planner wins; the same planner (its SQS message redelivered after a
+   * crash) may claim again, and a planner silent for `staleMs` can be replaced, so a crash never leaves a job
+   * stuck in "running" with nothing queued.
+   */
+  async claimPlanning(jobId: string, run: number, planner: string, staleMs: number): Promise<Job | undefined> {
+    const now = this.now();
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: jobKey(jobId),
+          UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state',
+          ConditionExpression:
+            '#run = :run AND (#status = :queued OR (#status = :running AND attribute_not_exists(#state.#chunkCount) AND (#state.#since < :stale OR #state.#planner = :planner)))',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+            '#state': 'state',
+            '#run': 'run',
+            '#chunkCount': 'chunkCount',
+            '#since': 'planStartedAt',
+            '#planner': 'planner',
+          },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':queued': 'queued',
+            ':at': new Date(now).toISOString(),
+            ':state': { planner, planStartedAt: now, chunksDone: 0 },
+            ':planner': planner,
+            ':run': run,
+            ':stale': now - staleMs,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(out.Attributes!);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Records the finished plan of the planner that claimed it. */
+  async finishPlanning(
+    jobId: string,
+    run: number,
+    planner: string,
+    plan: { chunkCount: number; total: number; result?: Record<string, unknown> },
+  ): Promise<Job | undefined> {
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: jobKey(jobId),
+          UpdateExpression:
+            'SET #state.#chunkCount = :chunks, #state.#plannedAt = :now, #progress.#total = :total, #updatedAt = :at' +
+            (plan.result ? ', #result = :result' : ''),
+          ConditionExpression: '#run = :run AND #state.#planner = :planner',
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#chunkCount': 'chunkCount',
+            '#plannedAt': 'plannedAt',
+            '#progress': 'progress',
+            '#total': 'total',
+            '#updatedAt': 'updatedAt',
+            '#run': 'run',
+            '#planner': 'planner',
+            ...(plan.result ? { '#result': 'result' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':chunks': plan.chunkCount,
+            ':now': this.now(),
+            ':total': plan.total,
+            ':at': new Date(this.now()).toISOString(),
+            ':run': run,
+            ':planner': planner,
+            ...(plan.result ? { ':result': plan.result } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(out.Attributes!);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
   ttl(seconds: number): number {
     return Math.floor(this.now() / 1000) + seconds;
   }

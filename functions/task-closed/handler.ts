@@ -1,0 +1,17 @@
+import { config } from '../../lib/config';
+import { requireSignature } from '../../lib/http/auth';
+import { endpoint } from '../../lib/http/endpoint';
+import { acceptDeps } from '../../lib/runtime';
+import { acceptTaskEvent, taskEventSchema } from '../../lib/workflows/task-closed';
+
+/** POST /webhooks/tasks — signed by the task tracker with TASKS_WEBHOOK_SECRET. */
+export const handler = endpoint(
+  {
+    authenticate: (req) => requireSignature(req.rawBody, req.headers['x-signature-256'], config('tasks').TASKS_WEBHOOK_SECRET),
+    body: taskEventSchema,
+  },
+  async (req) => {
+    const outcome = await acceptTaskEvent(acceptDeps(), req.body, { completedFolderId: config('tasks').COMPLETED_FOLDER_ID });
+    return { statusCode: 'ignored' in outcome ? 200 : 202, body: outcome };
+  },
+);

@@ -1,0 +1,20 @@
+import type { MessageContext } from '../../queue/worker';
+import { finalizeRun } from './finalize';
+import { moveChunk } from './move-chunk';
+import type { FileMoveDeps, FileMoveMessage } from './model';
+import { planRun } from './plan';
+
+export { acceptFileMove } from './accept';
+export { fileMoveMessageSchema, type FileMoveDeps, type FileMoveInput } from './model';
+
+/** One SQS queue carries the three steps of a file-move job. */
+export async function handleFileMoveMessage(deps: FileMoveDeps, message: FileMoveMessage, context: MessageContext): Promise<void> {
+  switch (message.kind) {
+    case 'plan':
+      return planRun(deps, message.jobId, message.run, context.messageId);
+    case 'chunk':
+      return moveChunk(deps, message, context.receiveCount);
+    case 'finalize':
+      return finalizeRun(deps, message, context.receiveCount);
+  }
+}

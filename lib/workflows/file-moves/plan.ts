@@ -1,0 +1,88 @@
+import { listTree } from '../../docspace/folders';
+import { LeaseHeldError } from '../../jobs/lease';
+import type { PlannedFile } from '../../jobs/chunks';
+import type { Job } from '../../jobs/store';
+import { mirrorFolders, resolveDestinationRoot } from './destination';
+import {
+  CHUNK_SIZE,
+  LEASE_RETRY_DELAY_SECONDS,
+  PLANNER_STALE_MS,
+  SOURCE_LEASE_MS,
+  fileMoveInputSchema,
+  sourceLease,
+  type FileMoveDeps,
+} from './model';
+import { sendPendingChunks } from './progress';
+
+/**
+ * Plans one run of a file-move job: lists the source completely, prepares the destination once, writes chunks
+ * of at most 100 files per destination folder, then queues them. Nothing here moves a file, so a planner that
+ * dies can simply be run again.
+ */
+export async function planRun(deps: FileMoveDeps, jobId: string, run: number, planner: string): Promise<void> {
+  const job = await deps.store.get(jobId);
+  if (!job || job.run !== run || (job.status !== 'queued' && job.status !== 'running')) return;
+  const input = fileMoveInputSchema.parse(job.input);
+
+  try {
+    await deps.leases.acquire(sourceLease(input.sourceFolderId), jobId, SOURCE_LEASE_MS);
+  } catch (error) {
+    if (!(error instanceof LeaseHeldError)) throw error;
+    deps.log.info('source room busy with another job; planning later', { jobId, sourceFolderId: input.sourceFolderId });
+    await deps.queue.send([{ body: { kind: 'plan', jobId, run }, delaySeconds: LEASE_RETRY_DELAY_SECONDS }]);
+    return;
+  }
+
+  const claimed = await deps.store.claimPlanning(jobId, run, planner, PLANNER_STALE_MS);
+  if (!claimed) {
+    // Another delivery planned (or is planning) this run; make sure its chunks were all queued.
+    await resendIfStalled(deps, job);
+    return;
+  }
+
+  const destRoot = await resolveDestinationRoot(deps.docspace, deps.leases, jobId, input.destination);
+  const tree = await listTree(deps.docspace, input.sourceFolderId);
+  const destOf = await mirrorFolders(
+    deps.docspace,
+    input.sourceFolderId,
+    destRoot,
+    tree.folders.map((f) => ({ id: f.id, parentId: f.parentId, title: f.title })),
+  );
+
+  const byDest = new Map<number, PlannedFile[]>();
+  for (const file of [...tree.files].sort((a, b) => a.id - b.id)) {
+    const dest = destOf.get(file.folderId);
+    if (dest === undefined) throw new Error(`file ${file.id} is in folder ${file.folderId}, which the listing did not return`);
+    const list = byDest.get(dest) ?? [];
+    list.push({ id: file.id, title: file.title });
+    byDest.set(dest, list);
+  }
+  const chunks: { destFolderId: number; files: PlannedFile[] }[] = [];
+  for (const [destFolderId, files] of byDest) {
+    for (let i = 0; i < files.length; i += CHUNK_SIZE) chunks.push({ destFolderId, files: files.slice(i, i + CHUNK_SIZE) });
+  }
+
+  await deps.chunks.writePlan(jobId, run, chunks);
+  const planned = await deps.store.finishPlanning(jobId, run, planner, {
+    chunkCount: chunks.length,
+    total: claimed.progress.done + tree.files.length,
+    result: { ...(claimed.result ?? {}), [input.resultKey]: destRoot },
+  });
+  if (!planned) return; // a newer planner took over; it will queue its own plan
+  deps.log.info('job planned', { jobId, run, files: tree.files.length, chunks: chunks.length, folders: destOf.size });
+
+  if (chunks.length === 0) {
+    await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
+    return;
+  }
+  await deps.queue.send(chunks.map((_, index) => ({ body: { kind: 'chunk', jobId, run, index } })));
+}
+
+/** A plan whose chunk messages were never all sent (a crash mid-send) is completed by the next plan delivery. */
+async function resendIfStalled(deps: FileMoveDeps, job: Job): Promise<void> {
+  const state = job.state as { chunkCount?: number; plannedAt?: number; chunksDone?: number } | undefined;
+  if (job.status !== 'running' || state?.chunkCount === undefined) return;
+  const now = (deps.now ?? Date.now)();
+  if (now - (state.plannedAt ?? now) < PLANNER_STALE_MS) return;
+  await sendPendingChunks(deps, job.jobId, job.run);
+}
