@@ -182,3 +182,28 @@ export class DocSpaceResponseError extends DocSpaceError {
     super(status, message, method, path, { retryable: false, ambiguous: false, ...extra });
   }
 }
+
+/**
+ * An asynchronous file operation finished with a non-empty `error`. DocSpace keeps going after a per-item failure
+ * and reports only the last error (NOTES 3.2), so other items may have been applied: ambiguous, verify before
+ * repeating.
+ */
+export class DocSpaceOperationFailedError extends DocSpaceError {
+  override readonly name = 'DocSpaceOperationFailedError';
+  constructor(
+    readonly operationId: string,
+    message: string,
+    method: string,
+    path: string,
+    /** Files and folders DocSpace reported as processed before or despite the failure. */
+    readonly processed: { fileIds: number[]; folderIds: number[] } = { fileIds: [], folderIds: [] },
+  ) {
+    super(undefined, message, method, path, { retryable: false, ambiguous: true });
+    // The request itself succeeded; the generic "failed (no response)" wording would mislead whoever reads the job report.
+    this.message = `DocSpace file operation ${operationId} (${method} ${this.path}) finished with an error: ${this.docspaceMessage}`;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), operationId: this.operationId };
+  }
+}

@@ -1,0 +1,310 @@
+import { z } from 'zod';
+import {
+  DocSpaceError,
+  DocSpaceForbiddenError,
+  DocSpaceNetworkError,
+  DocSpaceNotFoundError,
+  DocSpaceRateLimitError,
+  DocSpaceResponseError,
+  DocSpaceServerError,
+  DocSpaceTimeoutError,
+  DocSpaceUnauthorizedError,
+  scrubSecrets,
+  type DocSpaceMethod,
+} from './errors';
+import { Semaphore } from './limiter';
+
+export interface RetryInfo {
+  method: string;
+  path: string;
+  attempt: number;
+  status?: number;
+  delayMs: number;
+}
+
+export interface DocSpaceClientOptions {
+  /** Portal origin, no /api/2.0. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <key>`; never logged, never in an error. */
+  apiKey: string;
+  /** Per attempt, default 15000. */
+  timeoutMs?: number;
+  /** Per process, default 20 / 5. */
+  concurrency?: { reads: number; writes: number };
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; budgetMs?: number };
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  logger?: {
+    debug(message: string, extra?: Record<string, unknown>): void;
+    warn(message: string, extra?: Record<string, unknown>): void;
+  };
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export type Query = Record<string, string | number | boolean | ReadonlyArray<string | number> | undefined>;
+
+export interface RequestOptions<S extends z.ZodType> {
+  query?: Query;
+  body?: unknown;
+  schema?: S;
+  /** The write may be repeated safely, so an ambiguous failure (timeout, reset, 500/502/504) is retried. */
+  idempotent?: boolean;
+}
+
+const DEFAULTS = {
+  timeoutMs: 15_000,
+  reads: 20,
+  writes: 5,
+  // 8 attempts with full jitter from 250 ms, capped at 10 s: a 429 storm from the per-minute sliding window
+  // (NOTES 2.4, no Retry-After) gets close to a minute of spread-out attempts before the budget ends it.
+  maxAttempts: 8,
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  budgetMs: 30_000,
+};
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The envelope of NOTES 2.1; only the keys we read. */
+const SuccessEnvelope = z.looseObject({ response: z.unknown().optional(), count: z.number().nullish(), total: z.number().nullish() });
+const ErrorEnvelope = z.looseObject({
+  error: z.looseObject({ message: z.string().nullish(), type: z.string().nullish() }),
+  statusCode: z.number().nullish(),
+});
+
+/**
+ * The one DocSpace client: envelope in, typed errors out, retries with backoff and a budget, a timeout per
+ * attempt, and per-process caps on concurrent reads and writes so every Lambda stays below the key owner's
+ * shared limits (NOTES 2.4) instead of being rejected by them.
+ */
+export class DocSpaceClient {
+  readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
+  /** The concurrency caps, so callers that fan out (listTree) size their pools to match. */
+  readonly limits: { readonly reads: number; readonly writes: number };
+  /** The injected sleep, so pollers built on the client (waitForOperation) are as fast in tests as its retries. */
+  readonly sleep: (ms: number) => Promise<void>;
+
+  readonly #apiBase: string;
+  readonly #authorization: string;
+  readonly #apiKey: string;
+  readonly #timeoutMs: number;
+  readonly #retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; budgetMs: number };
+  readonly #fetch: typeof fetch;
+  readonly #random: () => number;
+  readonly #logger: DocSpaceClientOptions['logger'];
+  readonly #onRetry: ((info: RetryInfo) => void) | undefined;
+  readonly #reads: Semaphore;
+  readonly #writes: Semaphore;
+
+  constructor(options: DocSpaceClientOptions) {
+    this.#apiBase = `${options.baseUrl.replace(/\/+$/, '')}/api/2.0/`;
+    // Kept only inside this header string; nothing else in the client ever sees the key.
+    this.#authorization = `Bearer ${options.apiKey}`;
+    this.#apiKey = options.apiKey;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.#retry = {
+      maxAttempts: Math.max(1, options.retry?.maxAttempts ?? DEFAULTS.maxAttempts),
+      baseDelayMs: options.retry?.baseDelayMs ?? DEFAULTS.baseDelayMs,
+      maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.maxDelayMs,
+      budgetMs: options.retry?.budgetMs ?? DEFAULTS.budgetMs,
+    };
+    this.limits = { reads: options.concurrency?.reads ?? DEFAULTS.reads, writes: options.concurrency?.writes ?? DEFAULTS.writes };
+    this.#reads = new Semaphore(this.limits.reads);
+    this.#writes = new Semaphore(this.limits.writes);
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.sleep = options.sleep ?? realSleep;
+    this.#random = options.random ?? Math.random;
+    this.#logger = options.logger;
+    this.#onRetry = options.onRetry;
+  }
+
+  /** Highest number of requests that were in flight at once, per kind (diagnostics and tests). */
+  get maxConcurrent(): { reads: number; writes: number } {
+    return { reads: this.#reads.maxObserved, writes: this.#writes.maxObserved };
+  }
+
+  /**
+   * `path` is relative to /api/2.0/, e.g. 'files/123'. Returns `envelope.response` parsed by `schema`
+   * (undefined when the envelope has no `response` key).
+   */
+  async request<S extends z.ZodType = z.ZodUnknown>(
+    method: DocSpaceMethod,
+    path: string,
+    options: RequestOptions<S> = {},
+  ): Promise<z.infer<S>> {
+    const relative = path.replace(/^\/+/, '');
+    const url = this.#url(relative, options.query);
+    // Errors and logs carry the path only: the query may hold user-supplied filter text.
+    const errorPath = `/api/2.0/${relative.split('?')[0]}`;
+    const mayRepeatAmbiguous = method === 'GET' || options.idempotent === true;
+    const semaphore = method === 'GET' ? this.#reads : this.#writes;
+
+    let spentMs = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const started = Date.now();
+      let outcome: { ok: true; value: unknown } | { ok: false; error: DocSpaceError };
+      try {
+        outcome = { ok: true, value: await semaphore.run(() => this.#attempt(method, url, errorPath, options)) };
+      } catch (error) {
+        outcome = { ok: false, error: this.#asDocSpaceError(error, method, errorPath) };
+      }
+      spentMs += Date.now() - started;
+      if (outcome.ok) return this.#parse(outcome.value, options.schema, method, errorPath) as z.infer<S>;
+
+      const error = outcome.error;
+      if (error instanceof DocSpaceRateLimitError) this.stats.rateLimited += 1;
+      const repeatable = error.retryable && (!error.ambiguous || mayRepeatAmbiguous);
+      if (!repeatable) throw error;
+      const delayMs = this.#delay(attempt, error);
+      if (attempt >= this.#retry.maxAttempts || spentMs + delayMs > this.#retry.budgetMs) {
+        this.#logger?.warn('DocSpace request gave up after retries', { method, path: errorPath, attempts: attempt, spentMs, error: error.message });
+        throw error;
+      }
+
+      this.stats.retries += 1;
+      const info: RetryInfo = { method, path: errorPath, attempt, delayMs };
+      if (error.status !== undefined) info.status = error.status;
+      this.#logger?.debug('DocSpace request will be retried', { ...info, error: error.message });
+      this.#onRetry?.(info);
+      await this.sleep(delayMs);
+      spentMs += delayMs;
+    }
+  }
+
+  /** One attempt, holding a concurrency slot. Resolves with the parsed envelope body, or throws. */
+  async #attempt(method: DocSpaceMethod, url: string, errorPath: string, options: RequestOptions<z.ZodType>): Promise<unknown> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.#timeoutMs);
+    try {
+      this.stats.requests += 1;
+      const headers: Record<string, string> = { authorization: this.#authorization, accept: 'application/json' };
+      const init: RequestInit = { method, headers, signal: controller.signal, redirect: 'manual' };
+      if (options.body !== undefined) {
+        headers['content-type'] = 'application/json';
+        init.body = JSON.stringify(options.body);
+      }
+      // The timer also covers reading the body: a server that sends headers and then stalls is still a timeout.
+      const response = await this.#fetch(url, init);
+      const text = await response.text();
+      if (response.status >= 200 && response.status < 300) return this.#successEnvelope(text, response.status, method, errorPath);
+      throw this.#httpError(response, text, method, errorPath);
+    } catch (error) {
+      if (error instanceof DocSpaceError) throw error;
+      if (timedOut) throw new DocSpaceTimeoutError(`no response within ${this.#timeoutMs} ms`, method, errorPath);
+      throw networkError(error, method, errorPath, this.#redact);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #successEnvelope(text: string, status: number, method: string, errorPath: string): unknown {
+    let body: unknown;
+    try {
+      body = text.length === 0 ? {} : JSON.parse(text);
+    } catch {
+      throw new DocSpaceResponseError(status, this.#redact(`expected a JSON envelope, got ${describeBody(text)}`), method, errorPath);
+    }
+    const envelope = SuccessEnvelope.safeParse(body);
+    if (!envelope.success) throw new DocSpaceResponseError(status, 'the response is not a DocSpace envelope', method, errorPath);
+    return envelope.data.response;
+  }
+
+  #httpError(response: Response, text: string, method: string, errorPath: string): DocSpaceError {
+    const status = response.status;
+    let message = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    let docspaceType: string | undefined;
+    try {
+      const parsed = ErrorEnvelope.safeParse(JSON.parse(text));
+      if (parsed.success) {
+        message = parsed.data.error.message || message;
+        docspaceType = parsed.data.error.type ?? undefined;
+      }
+    } catch {
+      // 429 has no body and a proxy's 502/503 is HTML (NOTES 2.1); the status says enough.
+      if (text.trim().length > 0) message = `${message} (${describeBody(text)})`;
+    }
+    message = this.#redact(message);
+    const extra = { docspaceType: docspaceType === undefined ? undefined : this.#redact(docspaceType) };
+    if (status === 429) {
+      return new DocSpaceRateLimitError(message, method, errorPath, { ...extra, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) });
+    }
+    if (status === 401) return new DocSpaceUnauthorizedError(message, method, errorPath, extra);
+    if (status === 403) return new DocSpaceForbiddenError(message, method, errorPath, extra);
+    if (status === 404) return new DocSpaceNotFoundError(message, method, errorPath, extra);
+    if (status >= 500) return new DocSpaceServerError(status, message, method, errorPath, extra);
+    return new DocSpaceError(status, message, method, errorPath, { ...extra, retryable: false, ambiguous: false });
+  }
+
+  #parse(value: unknown, schema: z.ZodType | undefined, method: string, errorPath: string): unknown {
+    if (!schema) return value;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new DocSpaceResponseError(200, `unexpected response shape: ${issues}`, method, errorPath);
+  }
+
+  /** Retry-After when the server sent one (NOTES 2.4: only the daily limiter does), else full jitter. */
+  #delay(attempt: number, error: DocSpaceError): number {
+    if (error instanceof DocSpaceRateLimitError && error.retryAfterMs !== undefined) return error.retryAfterMs;
+    const ceiling = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(this.#random() * ceiling);
+  }
+
+  #asDocSpaceError(error: unknown, method: string, errorPath: string): DocSpaceError {
+    return error instanceof DocSpaceError ? error : networkError(error, method, errorPath, this.#redact);
+  }
+
+  /**
+   * scrubSecrets catches `sk-…` keys and bearer tokens; this also catches the literal key in any other form
+   * (a personal access token, or a proxy echoing the bare header value into its error page).
+   */
+  readonly #redact = (text: string): string =>
+    this.#apiKey.length >= 4 ? text.split(this.#apiKey).join('[redacted]') : text;
+
+  #url(relative: string, query: Query | undefined): string {
+    const url = new URL(relative, this.#apiBase);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));
+      else url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+}
+
+/** fetch rejects with `TypeError('fetch failed', { cause })`; the system error code is on the cause. */
+function networkError(error: unknown, method: string, errorPath: string, redact: (text: string) => string): DocSpaceNetworkError {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = errorCode(cause) ?? errorCode(error);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new DocSpaceNetworkError(redact(scrubSecrets(message || 'network error')), method, errorPath, { code });
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+function parseRetryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** A short, scrubbed hint at a non-JSON body: the HTML title of a proxy page, or its first characters. */
+function describeBody(text: string): string {
+  const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+  if (title) return `HTML: ${title}`;
+  const compact = text.replace(/\s+/g, ' ').trim();
+  return compact.length === 0 ? 'an empty body' : `non-JSON body: ${compact.slice(0, 80)}`;
+}
