@@ -1,0 +1,101 @@
+import type { DocSpaceClient } from './client';
+import { paginate, totalOrGuess } from './paginate';
+import { FolderContentDto, FolderDto, type FileDto, type PathPart } from './schemas';
+
+export interface FolderListing {
+  current: FolderDto;
+  files: FileDto[];
+  folders: FolderDto[];
+  pathParts: PathPart[];
+}
+
+export interface TreeListing {
+  files: Array<{ id: number; title: string; folderId: number }>;
+  folders: Array<{ id: number; parentId: number; title: string }>;
+}
+
+type Entry = { kind: 'file'; file: FileDto } | { kind: 'folder'; folder: FolderDto };
+
+/** Direct children of a folder (or room), every page. */
+export async function listFolder(client: DocSpaceClient, folderId: number): Promise<FolderListing> {
+  const path = `files/${folderId}`;
+  let first: FolderContentDto | undefined;
+  const files: FileDto[] = [];
+  const folders: FolderDto[] = [];
+  const entries = paginate<Entry>(
+    async (startIndex, count) => {
+      // No filter is sent: any filter makes DocSpace search the whole subtree (NOTES 3.1), which would turn
+      // "direct children" into "every descendant".
+      const content = await client.request('GET', path, { query: { startIndex, count }, schema: FolderContentDto });
+      first ??= content;
+      const items: Entry[] = [
+        ...content.folders.map((folder) => ({ kind: 'folder' as const, folder })),
+        ...content.files.map((file) => ({ kind: 'file' as const, file })),
+      ];
+      const onPage = content.count ?? items.length;
+      return { items, count: onPage, total: totalOrGuess(content.total, startIndex, onPage, count) };
+    },
+    { path: `/api/2.0/${path}` },
+  );
+  for await (const entry of entries) {
+    if (entry.kind === 'file') files.push(entry.file);
+    else folders.push(entry.folder);
+  }
+  // paginate always fetches at least one page, so `first` is set.
+  return { current: first!.current, files, folders, pathParts: first!.pathParts ?? [] };
+}
+
+/** Breadcrumbs, root first: one page of one entry is enough to get `pathParts`. */
+export async function getFolderPath(client: DocSpaceClient, folderId: number): Promise<PathPart[]> {
+  const content = await client.request('GET', `files/${folderId}`, { query: { startIndex: 0, count: 1 }, schema: FolderContentDto });
+  return content.pathParts ?? [];
+}
+
+/**
+ * Every file and folder below `rootId` (the root itself is not in `folders`). Folders are listed by a pool as
+ * wide as the client's read cap, so a wide tree is walked in parallel without queueing more than the client
+ * would let through anyway. The first failure stops the walk and is thrown: a partial tree is never returned.
+ */
+export async function listTree(client: DocSpaceClient, rootId: number): Promise<TreeListing> {
+  const tree: TreeListing = { files: [], folders: [] };
+  const queue: number[] = [rootId];
+  const seen = new Set<number>([rootId]);
+  const width = Math.max(1, client.limits.reads);
+
+  await new Promise<void>((resolve, reject) => {
+    let active = 0;
+    let failed = false;
+    const pump = (): void => {
+      if (failed) return;
+      if (queue.length === 0 && active === 0) return resolve();
+      while (active < width && queue.length > 0) {
+        const folderId = queue.shift()!;
+        active += 1;
+        listFolder(client, folderId).then(
+          (listing) => {
+            active -= 1;
+            for (const file of listing.files) tree.files.push({ id: file.id, title: file.title, folderId });
+            for (const folder of listing.folders) {
+              if (seen.has(folder.id)) continue;
+              seen.add(folder.id);
+              tree.folders.push({ id: folder.id, parentId: folderId, title: folder.title });
+              queue.push(folder.id);
+            }
+            pump();
+          },
+          (error: unknown) => {
+            failed = true;
+            reject(error);
+          },
+        );
+      }
+    };
+    pump();
+  });
+  return tree;
+}
+
+/** Not idempotent: DocSpace has no title-uniqueness check, so an ambiguous failure is thrown, never repeated. */
+export async function createFolder(client: DocSpaceClient, parentId: number, title: string): Promise<FolderDto> {
+  return client.request('POST', `files/folder/${parentId}`, { body: { title }, schema: FolderDto });
+}

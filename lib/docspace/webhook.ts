@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { verifySha256Signature } from '../http/auth';
+import { EntryId } from './schemas';
+
+/** The header DocSpace signs with: `x-docspace-signature-256: sha256=<UPPERCASE HEX>` over the exact body (NOTES 4.1). */
+export const DOCSPACE_SIGNATURE_HEADER = 'x-docspace-signature-256';
+
+/** Verifies the raw body, never a re-serialisation: retries re-sign a re-serialised body (NOTES 4.4). */
+export function verifyDocSpaceSignature(rawBody: Buffer | string, header: string | undefined, secret: string): boolean {
+  return verifySha256Signature(rawBody, header, secret);
+}
+
+/**
+ * `WebhookPayload` (NOTES 4.1, 4.3). DocSpace omits default values (false, 0, null), so everything but the
+ * identifiers is optional, and every object is loose: the payload is the internal FileEntry, whose keys vary by
+ * version.
+ */
+export const docspaceWebhookSchema = z.looseObject({
+  event: z.looseObject({
+    /** The delivery-log id: the same across automatic retries, new on a manual re-send. */
+    id: z.number().int(),
+    createOn: z.string(),
+    createBy: z.string().nullish(),
+    trigger: z.string(),
+    /** A bit value: int up to v3.6, long in v3.7. */
+    triggerId: z.number().nullish(),
+  }),
+  payload: z.looseObject({
+    id: EntryId,
+    title: z.string().nullish(),
+    parentId: EntryId.nullish(),
+    folderId: EntryId.nullish(),
+    folderIdDisplay: EntryId.nullish(),
+    rootId: EntryId.nullish(),
+    rootFolderType: z.number().int().nullish(),
+    /** 1 folder, 2 file. */
+    fileEntryType: z.number().int().nullish(),
+    createBy: z.string().nullish(),
+    createOn: z.string().nullish(),
+  }),
+  webhook: z.looseObject({
+    id: z.number().int(),
+    name: z.string().nullish(),
+    url: z.string().nullish(),
+    triggers: z.array(z.string()).nullish(),
+    target: z.looseObject({ id: z.union([z.string(), z.number()]).nullish(), type: z.string().nullish() }).nullish(),
+    retryCount: z.number().int().nullish(),
+    retryOn: z.string().nullish(),
+    lastFailureOn: z.string().nullish(),
+    lastFailureContent: z.string().nullish(),
+    lastSuccessOn: z.string().nullish(),
+  }),
+});
+export type DocSpaceWebhook = z.infer<typeof docspaceWebhookSchema>;

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { deleteGuests } from '../../../lib/docspace/people';
+import {
+  archiveRoom,
+  createRoomFromTemplate,
+  getRoom,
+  getRoomFromTemplateStatus,
+  listRooms,
+  setRoomAccess,
+} from '../../../lib/docspace/rooms';
+import { caught, failure, harness, ok, proxyPage, script } from './fake-docspace';
+
+const rooms = Array.from({ length: 130 }, (_, i) => ({ id: 500 + i, title: `Room ${i}`, roomType: 5, rootFolderType: 14 }));
+
+describe('listRooms', () => {
+  it('lists every page of rooms in the search area, sending the SearchArea number', async () => {
+    const h = harness((request) => {
+      const start = Number(request.url.searchParams.get('startIndex'));
+      const count = Number(request.url.searchParams.get('count'));
+      const page = rooms.slice(start, start + count);
+      return ok({ current: { id: 2, title: 'Rooms' }, folders: page, files: [], count: page.length, total: rooms.length });
+    });
+    const listed = await listRooms(h.client, { searchArea: 'Archive', filterValue: 'Acme' });
+    expect(listed.map((r) => r.id)).toEqual(rooms.map((r) => r.id));
+    expect(h.calls).toHaveLength(2);
+    for (const call of h.calls) {
+      expect(call.path).toBe('files/rooms');
+      expect(call.url.searchParams.get('searchArea')).toBe('1');
+      expect(call.url.searchParams.get('filterValue')).toBe('Acme');
+      expect(call.url.searchParams.has('filterType')).toBe(false);
+    }
+  });
+
+  it.each([
+    ['Active', '0'],
+    ['Any', '2'],
+    ['Templates', '4'],
+  ] as const)('maps searchArea %s to %s', async (area, number) => {
+    const h = harness(() => ok({ current: { id: 2, title: 'Rooms' }, folders: [], files: [], count: 0, total: 0 }));
+    await listRooms(h.client, { searchArea: area });
+    expect(h.calls[0]!.url.searchParams.get('searchArea')).toBe(number);
+  });
+
+  it('defaults to active rooms and omits an empty filter', async () => {
+    const h = harness(() => ok({ current: { id: 2, title: 'Rooms' }, folders: [], files: [], count: 0, total: 0 }));
+    await listRooms(h.client);
+    expect(h.calls[0]!.url.searchParams.get('searchArea')).toBe('0');
+    expect(h.calls[0]!.url.searchParams.has('filterValue')).toBe(false);
+  });
+});
+
+describe('getRoom', () => {
+  it('reads files/rooms/{id}', async () => {
+    const h = harness(() => ok({ id: 7, title: 'Client', rootFolderType: 20 }));
+    await expect(getRoom(h.client, 7)).resolves.toMatchObject({ id: 7, rootFolderType: 20 });
+    expect(h.calls[0]!.path).toBe('files/rooms/7');
+  });
+});
+
+describe('rooms from templates', () => {
+  it('posts templateId and title to files/rooms/fromtemplate and returns the status', async () => {
+    const h = harness(() => ok({ roomId: 900, progress: 0, error: '', isCompleted: false }));
+    await expect(createRoomFromTemplate(h.client, { templateId: 40, title: 'Project X' })).resolves.toEqual({
+      roomId: 900,
+      progress: 0,
+      error: '',
+      isCompleted: false,
+    });
+    expect(h.calls[0]).toMatchObject({ method: 'POST', path: 'files/rooms/fromtemplate', body: { templateId: 40, title: 'Project X' } });
+  });
+
+  it('is not repeated after an ambiguous failure: a second POST could start a second room', async () => {
+    const h = harness(script(proxyPage(504), ok({ roomId: 900 })));
+    const error = await caught(createRoomFromTemplate(h.client, { templateId: 40, title: 'Project X' }));
+    expect(error).toMatchObject({ status: 504, ambiguous: true });
+    expect(h.calls).toHaveLength(1);
+  });
+
+  it('reads the status, and reports undefined when the envelope has no response (no task)', async () => {
+    const running = harness(() => ok({ roomId: 900, progress: 0.45, error: '', isCompleted: false }));
+    await expect(getRoomFromTemplateStatus(running.client)).resolves.toMatchObject({ roomId: 900, isCompleted: false });
+    expect(running.calls[0]).toMatchObject({ method: 'GET', path: 'files/rooms/fromtemplate/status' });
+
+    const none = harness(() => ok(undefined));
+    await expect(getRoomFromTemplateStatus(none.client)).resolves.toBeUndefined();
+  });
+});
+
+describe('setRoomAccess', () => {
+  it('puts the invitations without notifying and returns members as userId and access', async () => {
+    const h = harness(() =>
+      ok({
+        members: [
+          { access: 9, sharedTo: { id: 'owner-guid', displayName: 'Owner' }, isOwner: true },
+          { access: 2, sharedToUser: { id: 'reader-guid' } },
+          { access: 2, sharedTo: { id: 'link-without-user', title: 'Link' } },
+          { access: 2 },
+        ],
+        warning: null,
+        error: 0,
+      }),
+    );
+    const members = await setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }]);
+    expect(members).toEqual([
+      { userId: 'owner-guid', access: 9 },
+      { userId: 'reader-guid', access: 2 },
+      { userId: 'link-without-user', access: 2 },
+    ]);
+    expect(h.calls[0]).toMatchObject({
+      method: 'PUT',
+      path: 'files/rooms/31/share',
+      body: { invitations: [{ id: 'guest-guid', access: 0 }], notify: false },
+    });
+  });
+
+  it('repeats after an ambiguous failure, because setting the same access twice changes nothing', async () => {
+    const h = harness(script(proxyPage(502), ok({ members: [] })));
+    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual([]);
+    expect(h.calls).toHaveLength(2);
+  });
+});
+
+describe('archiveRoom', () => {
+  it('puts deleteAfter false to files/rooms/{id}/archive and returns the file operation', async () => {
+    const h = harness(() => ok({ id: 'arch-1', Operation: 0, progress: 0, error: '', finished: false }));
+    await expect(archiveRoom(h.client, 31)).resolves.toMatchObject({ id: 'arch-1', finished: false, operation: 0 });
+    expect(h.calls[0]).toMatchObject({ method: 'PUT', path: 'files/rooms/31/archive', body: { deleteAfter: false } });
+  });
+
+  it('accepts the operation wrapped in a list', async () => {
+    const h = harness(() => ok([{ id: 'arch-2', finished: false }]));
+    await expect(archiveRoom(h.client, 31)).resolves.toMatchObject({ id: 'arch-2' });
+  });
+});
+
+describe('deleteGuests', () => {
+  it('sends DELETE people/guests with the user ids and accepts the void response', async () => {
+    const h = harness(() => ok(undefined));
+    await expect(deleteGuests(h.client, ['g1', 'g2'])).resolves.toBeUndefined();
+    expect(h.calls[0]).toMatchObject({ method: 'DELETE', path: 'people/guests', body: { userIds: ['g1', 'g2'] } });
+  });
+
+  it('sends nothing for an empty list', async () => {
+    const h = harness(() => ok(undefined));
+    await deleteGuests(h.client, []);
+    expect(h.calls).toHaveLength(0);
+  });
+
+  it('raises the 403 DocSpace gives when one id is not a guest of the caller', async () => {
+    const h = harness(() => failure(403, 'Access denied', 'System.Security.SecurityException'));
+    await expect(deleteGuests(h.client, ['not-a-guest'])).rejects.toMatchObject({ status: 403, name: 'DocSpaceForbiddenError' });
+    expect(h.calls).toHaveLength(1);
+  });
+});
