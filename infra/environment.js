@@ -8,8 +8,11 @@
  *   to be resolved here rather than inherited.
  * - Settings (lib/config.ts): passed through only when set, so an unset optional setting keeps its default and an
  *   unset required one fails on first use naming the variable. An empty string would do neither.
- *   TODO(secrets issue): on AWS the secrets move to SSM Parameter Store / Secrets Manager.
+ * - Secrets (infra/per-function.js SECRETS) are passed through only in the `local` stage. On AWS they would be
+ *   readable in the template and the Lambda console, so even a deployer's exported DOCSPACE_API_KEY is left out;
+ *   each function gets `<NAME>_PARAMETER` (infra/per-function.js) and reads the value at cold start.
  */
+const { SECRETS } = require('./per-function');
 const SETTINGS = [
   'DOCSPACE_API_HOST',
   'DOCSPACE_API_KEY',
@@ -47,6 +50,7 @@ module.exports = async ({ resolveVariable }) => {
     NODE_OPTIONS: '--enable-source-maps',
   };
   for (const name of SETTINGS) {
+    if (stage !== 'local' && SECRETS.includes(name)) continue;
     const value = process.env[name];
     if (value !== undefined && value !== '') environment[name] = value;
   }

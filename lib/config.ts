@@ -47,7 +47,13 @@ const sections = {
   uploads: z.object({
     DOCSPACE_WEBHOOK_SECRET: secret,
     COPY_RULES: jsonOf(
-      z.array(z.object({ sourceRoomId: positiveId, destFolderId: positiveId })).min(1, 'must list at least one rule'),
+      z
+        .array(z.object({ sourceRoomId: positiveId, destFolderId: positiveId }))
+        .min(1, 'must list at least one rule')
+        // Copying into a source room would copy the copies (a deeper nesting is checked against DocSpace by the worker).
+        .refine((rules) => !rules.some((r) => rules.some((o) => o.sourceRoomId === r.destFolderId)), {
+          message: 'has a destFolderId that is itself a sourceRoomId',
+        }),
     ),
   }),
   projects: z.object({
@@ -78,14 +84,23 @@ export function parseSection<S extends Section>(section: S, env: Env): SectionCo
 }
 
 const cache = new Map<Section, unknown>();
+/** Values that do not come from the environment: on AWS, the secrets lib/secrets.ts read from Parameter Store. */
+const provided: Env = {};
 
-/** Reads a section from the process environment once per cold start. */
+/** Reads a section from the process environment (and the provided secrets) once per cold start. */
 export function config<S extends Section>(section: S): SectionConfig<S> {
-  if (!cache.has(section)) cache.set(section, parseSection(section, process.env));
+  if (!cache.has(section)) cache.set(section, parseSection(section, { ...process.env, ...provided }));
   return cache.get(section) as SectionConfig<S>;
+}
+
+/** Settings resolved elsewhere (lib/secrets.ts); they win over the environment. */
+export function provideSettings(values: Env): void {
+  Object.assign(provided, values);
+  cache.clear();
 }
 
 /** Tests change the environment between cases. */
 export function resetConfigCache(): void {
   cache.clear();
+  for (const key of Object.keys(provided)) delete provided[key];
 }

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { log, logger } from '../log';
 import { metrics } from '../metrics';
+import { secretsMiddleware } from '../secrets';
 import { BadRequestError, PayloadTooLargeError, json, toErrorResponse } from './errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -31,6 +32,8 @@ export interface EndpointOptions<S extends z.ZodType | undefined> {
   /** When given, the body must be JSON matching it; otherwise the body is ignored. */
   body?: S;
   maxBodyBytes?: number;
+  /** Ids of the inbound event to put on every later log line (e.g. DocSpace's event.id), once the body is valid. */
+  logKeys?: (body: BodyOf<S>) => Record<string, string | number | undefined>;
 }
 
 type BodyOf<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -46,6 +49,8 @@ export function endpoint<S extends z.ZodType | undefined>(
 ): HttpHandler {
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const core = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    // API Gateway's request id is the inbound event's id on every line; headers (signatures, tokens) never are.
+    logger.appendKeys({ requestId: event.requestContext?.requestId, route: event.routeKey });
     const rawBody = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
     if (rawBody.length > limit) throw new PayloadTooLargeError(limit);
     const request: InboundRequest<undefined> = {
@@ -58,13 +63,19 @@ export function endpoint<S extends z.ZodType | undefined>(
     };
     options.authenticate(request);
     const body = options.body ? parseBody(options.body, rawBody) : undefined;
+    if (options.logKeys) logger.appendKeys(options.logKeys(body as BodyOf<S>));
     const result = await run({ ...request, body: body as BodyOf<S> });
+    const jobId = (result.body as { jobId?: unknown } | undefined)?.jobId;
+    if (typeof jobId === 'string') logger.appendKeys({ jobId });
+    log.info('request answered', { statusCode: result.statusCode });
     return result.body === undefined ? { statusCode: result.statusCode } : json(result.statusCode, result.body);
   };
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // logEvent: false wins over POWERTOOLS_LOGGER_LOG_EVENT: the event holds signatures and the admin token.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
+    .use(secretsMiddleware())
     .use(httpHeaderNormalizer())
     .use({
       onError: (request) => {

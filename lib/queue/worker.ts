@@ -4,8 +4,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
-import { logger } from '../log';
+import { addLogKeys, logger, withLogKeys } from '../log';
 import { metrics } from '../metrics';
+import { secretsMiddleware } from '../secrets';
 
 export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';
@@ -31,7 +32,10 @@ export function sqsWorker<S extends z.ZodType>(
   options: { sequential?: boolean } = {},
 ): SqsHandler {
   const processor = new BatchProcessor(EventType.SQS);
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
+  // Each record gets its own log scope (records run in parallel): its messageId, and its jobId once parsed.
+  const recordHandler = (record: SQSRecord): Promise<void> =>
+    withLogKeys({ messageId: record.messageId }, () => handleRecord(record));
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
     let body: unknown;
     try {
       body = JSON.parse(record.body);
@@ -42,6 +46,8 @@ export function sqsWorker<S extends z.ZodType>(
     if (!parsed.success) {
       throw new MalformedMessageError(`message ${record.messageId}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     }
+    const jobId = (parsed.data as { jobId?: unknown } | null)?.jobId;
+    if (typeof jobId === 'string') addLogKeys({ jobId });
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
     await handle(parsed.data, { messageId: record.messageId, receiveCount });
   };
@@ -51,7 +57,8 @@ export function sqsWorker<S extends z.ZodType>(
       ...(options.sequential ? { processInParallel: false } : {}),
     });
   return middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
+    .use(secretsMiddleware())
     .handler(core) as unknown as SqsHandler;
 }
