@@ -142,14 +142,22 @@ export class DocSpaceClient {
 
     let spentMs = 0;
     for (let attempt = 1; ; attempt += 1) {
-      const started = Date.now();
       let outcome: { ok: true; value: unknown } | { ok: false; error: DocSpaceError };
       try {
-        outcome = { ok: true, value: await semaphore.run(() => this.#attempt(method, url, errorPath, options)) };
+        // The budget counts time on the wire and in backoff, not time queued behind our own concurrency cap,
+        // so a busy process does not lose its retries before it has even sent the request.
+        const value = await semaphore.run(async () => {
+          const started = Date.now();
+          try {
+            return await this.#attempt(method, url, errorPath, options);
+          } finally {
+            spentMs += Date.now() - started;
+          }
+        });
+        outcome = { ok: true, value };
       } catch (error) {
         outcome = { ok: false, error: this.#asDocSpaceError(error, method, errorPath) };
       }
-      spentMs += Date.now() - started;
       if (outcome.ok) return this.#parse(outcome.value, options.schema, method, errorPath) as z.infer<S>;
 
       const error = outcome.error;

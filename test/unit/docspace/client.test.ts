@@ -270,6 +270,24 @@ describe('concurrency caps', () => {
     expect(h.client.maxConcurrent).toEqual({ reads: 4, writes: 2 });
     expect(h.client.stats.rateLimited).toBeGreaterThan(0);
   });
+  it('does not spend the retry budget while a request waits behind the concurrency cap', async () => {
+    let n = 0;
+    const h = harness(
+      async () => {
+        n += 1;
+        if (n === 1) {
+          await new Promise((resolve) => setTimeout(resolve, 80));
+          return ok(folder);
+        }
+        return n === 2 ? tooMany() : ok(folder);
+      },
+      { concurrency: { reads: 1, writes: 1 }, random: () => 0, retry: { budgetMs: 40 } },
+    );
+    const slow = h.client.request('GET', 'files/1');
+    const queued = h.client.request('GET', 'files/2');
+    await expect(Promise.all([slow, queued])).resolves.toHaveLength(2);
+    expect(h.calls.map((c) => c.path)).toEqual(['files/1', 'files/2', 'files/2']);
+  });
 });
 
 describe('the API key', () => {
