@@ -17,7 +17,8 @@ const WEBHOOK_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem'];
 
 /**
  * table: DynamoDB actions on JobsTable. consumes: the queue of its SQS event source. sends: queues it writes to.
- * secrets: the settings it reads from Parameter Store on AWS.
+ * secrets: the settings it reads from Parameter Store on AWS. docspace: per-process caps on concurrent DocSpace
+ * writes/reads (DOCSPACE_MAX_CONCURRENT_*), part of the 15-write budget added up in serverless.yml.
  */
 const FUNCTIONS = {
   tasksWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['FileMovesQueue'], secrets: ['TASKS_WEBHOOK_SECRET'] },
@@ -28,12 +29,13 @@ const FUNCTIONS = {
     consumes: 'FileMovesQueue',
     sends: ['FileMovesQueue'],
     secrets: ['DOCSPACE_API_KEY'],
+    docspace: { writes: 2, reads: 8 },
   },
   docspaceWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['UploadCopyQueue'], secrets: ['DOCSPACE_WEBHOOK_SECRET'] },
-  uploadCopyWorker: { table: WORKER_TABLE_ACTIONS, consumes: 'UploadCopyQueue', secrets: ['DOCSPACE_API_KEY'] },
+  uploadCopyWorker: { table: WORKER_TABLE_ACTIONS, consumes: 'UploadCopyQueue', secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
   projectsWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['ProjectRoomQueue'], secrets: ['PROJECTS_WEBHOOK_SECRET'] },
-  projectRoomWorker: { table: WORKER_TABLE_ACTIONS, consumes: 'ProjectRoomQueue', secrets: ['DOCSPACE_API_KEY'] },
-  abandonedRoomsScan: { table: WORKER_TABLE_ACTIONS, secrets: ['DOCSPACE_API_KEY'] },
+  projectRoomWorker: { table: WORKER_TABLE_ACTIONS, consumes: 'ProjectRoomQueue', secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
+  abandonedRoomsScan: { table: WORKER_TABLE_ACTIONS, secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
   jobsApi: { table: ['GetItem', 'Query'], secrets: ['ADMIN_API_TOKEN'] },
 };
 
@@ -181,6 +183,9 @@ module.exports.environment = async ({ resolveVariable }) => {
   const environment = {};
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
     environment[key] = {};
+    // Per-process DocSpace caps: the write budget that serverless.yml adds up beside fileMovesWorker.
+    if (spec.docspace?.writes) environment[key].DOCSPACE_MAX_CONCURRENT_WRITES = String(spec.docspace.writes);
+    if (spec.docspace?.reads) environment[key].DOCSPACE_MAX_CONCURRENT_READS = String(spec.docspace.reads);
     if (s.stage === 'local') continue;
     for (const name of spec.secrets ?? []) environment[key][`${name}_PARAMETER`] = parameterName(s, name);
   }
