@@ -1,4 +1,4 @@
-import { config } from './config';
+import { ConfigError, config } from './config';
 import { dynamo, sqs } from './aws';
 import { JobStore } from './jobs/store';
 import { Leases } from './jobs/lease';
@@ -9,6 +9,16 @@ import { DocSpaceClient } from './docspace/client';
 import { log } from './log';
 import { counters } from './metrics';
 import type { FileMoveDeps } from './workflows/file-moves/model';
+import { claimOnce } from './jobs/store';
+import { CopyStore } from './jobs/copies';
+import {
+  RoomResolver,
+  docspaceCopyPort,
+  validateRules,
+  type CopyRule,
+  type UploadAcceptDeps,
+  type UploadCopyDeps,
+} from './workflows/upload-copy';
 
 /*
  * The composition root: the one place that turns settings into the ports the workflows receive. Handlers call
@@ -54,3 +64,39 @@ export const fileMoveDeps = (): FileMoveDeps => ({
   log,
   counters,
 });
+
+export const copyStore = (): CopyStore => new CopyStore(dynamo(), config('table').TABLE_NAME);
+
+export const uploadAcceptDeps = (): UploadAcceptDeps => ({
+  store: jobStore(),
+  claimOnce: (key, value, ttlSeconds) => claimOnce(dynamo(), config('table').TABLE_NAME, key, value, ttlSeconds),
+  queue: uploadCopyQueue(),
+  counters,
+  log,
+});
+
+export function copyRules(): CopyRule[] {
+  try {
+    return validateRules(config('uploads').COPY_RULES);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'InvalidCopyRuleError') throw new ConfigError('COPY_RULES', error.message);
+    throw error;
+  }
+}
+
+/** Kept per DocSpace client, so the folder → room cache lives as long as the process (and a test's stack). */
+let uploadRooms: { client: DocSpaceClient; rooms: RoomResolver } | undefined;
+
+export function uploadCopyDeps(): UploadCopyDeps {
+  const docspace = docspaceClient();
+  if (uploadRooms?.client !== docspace) uploadRooms = { client: docspace, rooms: new RoomResolver(docspaceCopyPort(docspace)) };
+  return {
+    docspace: docspaceCopyPort(docspace),
+    rooms: uploadRooms.rooms,
+    rules: copyRules(),
+    store: jobStore(),
+    copies: copyStore(),
+    log,
+    counters,
+  };
+}

@@ -1,0 +1,37 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { config } from '../../lib/config';
+import { DOCSPACE_SIGNATURE_HEADER, verifyDocSpaceSignature } from '../../lib/docspace/webhook';
+import { endpoint, type HttpHandler } from '../../lib/http/endpoint';
+import { UnauthorizedError } from '../../lib/http/errors';
+import { uploadAcceptDeps } from '../../lib/runtime';
+import { acceptUpload, uploadWebhookSchema } from '../../lib/workflows/upload-copy';
+
+/**
+ * POST /webhooks/docspace — DocSpace's signed webhook (`x-docspace-signature-256`, uppercase hex over the raw
+ * body, DOCSPACE_WEBHOOK_SECRET). Answered as soon as the event is recorded and queued; the copy runs in
+ * functions/upload-copy/worker.ts.
+ */
+const post = endpoint(
+  {
+    authenticate: (req) => {
+      if (!verifyDocSpaceSignature(req.rawBody, req.headers[DOCSPACE_SIGNATURE_HEADER], config('uploads').DOCSPACE_WEBHOOK_SECRET)) {
+        throw new UnauthorizedError('missing or invalid signature');
+      }
+    },
+    body: uploadWebhookSchema,
+  },
+  async (req) => {
+    const outcome = await acceptUpload(uploadAcceptDeps(), req.body);
+    return { statusCode: 'ignored' in outcome ? 200 : 202, body: outcome };
+  },
+);
+
+/**
+ * HEAD /webhooks/docspace answers 200 with no body: DocSpace probes the URL when the webhook is registered
+ * (NOTES 4.5). GET is the local stage's stand-in for HEAD (serverless-offline cannot route HEAD).
+ */
+export const handler: HttpHandler = async (event: APIGatewayProxyEventV2, context) => {
+  const method = event.requestContext?.http?.method?.toUpperCase();
+  if (method === 'HEAD' || method === 'GET') return { statusCode: 200 };
+  return post(event, context);
+};

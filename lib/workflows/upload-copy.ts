@@ -1,0 +1,559 @@
+import { z } from 'zod';
+import type { DocSpaceClient } from '../docspace/client';
+import { DocSpaceError, DocSpaceNotFoundError } from '../docspace/errors';
+import { startFileOperation, waitForOperation } from '../docspace/fileops';
+import { getFolderPath, listFolder } from '../docspace/folders';
+import { FileDto } from '../docspace/schemas';
+import { docspaceWebhookSchema } from '../docspace/webhook';
+import { BadRequestError } from '../http/errors';
+import type { CopyAttempt, CopyStore } from '../jobs/copies';
+import { jobIdFor, type JobError, type JobStore } from '../jobs/store';
+import type { Log } from '../log';
+import type { Counters } from '../metrics';
+import type { MessageContext } from '../queue/worker';
+import type { Queue } from '../queue/send';
+
+/*
+ * Workflow 3: a file uploaded anywhere inside a client room is copied to that room's internal folder.
+ *
+ * The webhook is only acknowledged here (verify, de-duplicate, enqueue); which room the file is in, and the copy
+ * itself, happen in the worker, so DocSpace gets its 2xx without waiting on DocSpace.
+ */
+
+export const UPLOAD_TRIGGER = 'file.uploaded';
+/** FolderType of the active rooms' root; anything else (My documents, Archive, Trash) is never a source room. */
+const VIRTUAL_ROOMS = 14;
+const FILE_ENTRY_FOLDER = 1;
+/** The same as the queue's maxReceiveCount (infra/resources.yml): the attempt after which SQS parks the message. */
+export const LAST_COPY_ATTEMPT = 5;
+/** A claimed copy whose worker has been silent this long (well over the worker's 60 s timeout) is presumed dead. */
+export const CLAIM_STALE_MS = 120_000;
+/**
+ * A copy request whose outcome we never learned may still be running in DocSpace. Only after this long (DocSpace
+ * forgets results after 60 s idle, and one file copies in far less) is "not in the destination" taken to mean
+ * "never happened" and the copy sent again.
+ */
+export const COPY_SETTLE_MS = 90_000;
+/** Destination files created this much before our copy request still count (clock skew between us and DocSpace). */
+const CLOCK_SKEW_MS = 5_000;
+const DEDUP_TTL_SECONDS = 400 * 86_400;
+
+export interface CopyRule {
+  sourceRoomId: number;
+  destFolderId: number;
+}
+
+/** The endpoint's body schema: DocSpace's envelope, with the payload left to the trigger (a user event has a GUID id). */
+export const uploadWebhookSchema = docspaceWebhookSchema.extend({ payload: z.looseObject({}) });
+export type UploadWebhook = z.infer<typeof uploadWebhookSchema>;
+const uploadedFileSchema = docspaceWebhookSchema.shape.payload;
+
+export const uploadCopyInputSchema = z.object({
+  sourceFileId: z.number().int().positive(),
+  title: z.string().optional(),
+  /** The folder the webhook said the file was uploaded to; the worker re-reads the file anyway. */
+  folderId: z.number().int().positive().optional(),
+  webhookId: z.number().int(),
+  eventId: z.number().int(),
+  createOn: z.string(),
+});
+export type UploadCopyInput = z.infer<typeof uploadCopyInputSchema>;
+
+export const uploadCopyMessageSchema = z.object({ jobId: z.string().min(1), run: z.number().int().positive() });
+export type UploadCopyMessage = z.infer<typeof uploadCopyMessageSchema>;
+
+export type AcceptOutcome = { jobId: string } | { ignored: true; reason: string };
+
+export type ClaimOnce = (
+  key: string,
+  value: Record<string, unknown>,
+  ttlSeconds: number,
+) => Promise<{ claimed: true } | { claimed: false; existing: Record<string, unknown> }>;
+
+export interface UploadAcceptDeps {
+  store: Pick<JobStore, 'createOnce' | 'resume'>;
+  claimOnce: ClaimOnce;
+  queue: Queue;
+  counters: Counters;
+  log: Log;
+}
+
+/**
+ * Rules are checked when they are loaded: a destination that is itself a source room would copy into the room
+ * it copies from. (A destination nested deeper inside a source room needs DocSpace to see; `copyUpload` checks
+ * that with the same cache it resolves rooms with.)
+ */
+export function validateRules(rules: CopyRule[]): CopyRule[] {
+  const sources = new Set(rules.map((r) => r.sourceRoomId));
+  const unique = new Map<string, CopyRule>();
+  for (const rule of rules) {
+    if (sources.has(rule.destFolderId)) {
+      throw new InvalidCopyRuleError(`destFolderId ${rule.destFolderId} is itself a source room`);
+    }
+    unique.set(`${rule.sourceRoomId}:${rule.destFolderId}`, rule);
+  }
+  return [...unique.values()];
+}
+
+export class InvalidCopyRuleError extends Error {
+  override readonly name = 'InvalidCopyRuleError';
+}
+
+/** A failure that no retry can fix; the job fails at once instead of cycling through SQS into the DLQ. */
+export class PermanentCopyError extends Error {
+  override readonly name = 'PermanentCopyError';
+}
+
+/** The copy may still be under way in DocSpace; try again later rather than copy a second time. */
+export class CopyNotSettledError extends Error {
+  override readonly name = 'CopyNotSettledError';
+}
+
+export class CopyFailedError extends Error {
+  override readonly name = 'CopyFailedError';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Ack path
+
+/**
+ * Acknowledges one webhook delivery. Automatic retries keep `event.id` (key 1: webhook.id + event.id is the
+ * job's business key); a manual re-send gets a new `event.id` but keeps createOn and the payload (key 2, NOTES
+ * 4.4), which is claimed first and names the job, so both kinds of repeat land on the one job.
+ */
+export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook): Promise<AcceptOutcome> {
+  const { event, webhook } = hook;
+  if (event.trigger !== UPLOAD_TRIGGER) {
+    // Our own copies arrive here as file.copied, never as file.uploaded.
+    return { ignored: true, reason: `trigger ${event.trigger} is not ${UPLOAD_TRIGGER}` };
+  }
+  const parsed = uploadedFileSchema.safeParse(hook.payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = ['payload', ...issue.path].join('.');
+    throw new BadRequestError(`${field}: ${issue.message}`, field);
+  }
+  const file = parsed.data;
+  if (file.fileEntryType === FILE_ENTRY_FOLDER) return { ignored: true, reason: 'the entry is a folder' };
+  if (file.rootFolderType != null && file.rootFolderType !== VIRTUAL_ROOMS) {
+    return { ignored: true, reason: `the file is not in an active room (rootFolderType ${file.rootFolderType})` };
+  }
+  if (file.id <= 0) throw new BadRequestError('payload.id: must be a positive id', 'payload.id');
+
+  const businessKey = `${webhook.id}:${event.id}`;
+  const folderId = file.parentId ?? file.folderId ?? file.folderIdDisplay ?? undefined;
+  const input: UploadCopyInput = {
+    sourceFileId: file.id,
+    ...(file.title ? { title: file.title } : {}),
+    ...(folderId ? { folderId } : {}),
+    webhookId: webhook.id,
+    eventId: event.id,
+    createOn: event.createOn,
+  };
+  const resendKey = `upload-copy:${webhook.id}:${event.trigger}:${event.createOn}:${file.id}`;
+  const claim = await deps.claimOnce(resendKey, { jobId: jobIdFor('upload-copy', businessKey), businessKey, input }, DEDUP_TTL_SECONDS);
+
+  let key = businessKey;
+  let jobInput: Record<string, unknown> = input;
+  if (!claim.claimed) {
+    // The first delivery of this event (maybe under another event.id) owns it. Creating its job again is a
+    // no-op when it exists, and recovers the case where that delivery died between the claim and the job.
+    key = String(claim.existing.businessKey ?? businessKey);
+    jobInput = (claim.existing.input as Record<string, unknown> | undefined) ?? input;
+  }
+  const { job, created } = await deps.store.createOnce('upload-copy', key, jobInput);
+  if (created) {
+    deps.counters.count('JobsStarted');
+    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
+    deps.log.info('upload copy accepted', { jobId: job.jobId, sourceFileId: file.id });
+    return { jobId: job.jobId };
+  }
+  deps.counters.count('DuplicateDeliveries');
+  if (job.status === 'queued') {
+    // The delivery that created it may have died before queuing; a second message is harmless (the worker claims).
+    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
+  } else if (job.status === 'failed') {
+    const resumed = await deps.store.resume(job);
+    if (resumed) await deps.queue.send([{ body: { jobId: job.jobId, run: resumed.run } }]);
+  }
+  return { jobId: job.jobId };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// DocSpace port of the worker
+
+export interface SourceFile {
+  id: number;
+  title: string;
+  folderId: number;
+  size?: number;
+}
+
+export interface DestinationFile {
+  id: number;
+  title: string;
+  size?: number;
+  /** Epoch ms. */
+  created?: number;
+}
+
+export type CopyOutcome =
+  | { state: 'finished'; error: string; files: Array<{ id: number; title: string; folderId?: number }> }
+  | { state: 'vanished' };
+
+/** The few DocSpace calls workflow 3 makes; `docspaceCopyPort` implements them with the one client. */
+export interface UploadCopyDocSpace {
+  getFile(fileId: number): Promise<SourceFile>;
+  folderPath(folderId: number): Promise<Array<{ id: number; roomType?: number | null }>>;
+  filesIn(folderId: number): Promise<DestinationFile[]>;
+  startCopy(fileId: number, destFolderId: number): Promise<string>;
+  waitForCopy(operationId: string): Promise<CopyOutcome>;
+}
+
+export function docspaceCopyPort(client: DocSpaceClient): UploadCopyDocSpace {
+  return {
+    async getFile(fileId) {
+      const dto = await client.request('GET', `files/file/${fileId}`, { schema: FileDto });
+      if (dto.folderId == null) throw new PermanentCopyError(`DocSpace did not say which folder file ${fileId} is in`);
+      return { id: dto.id, title: dto.title, folderId: dto.folderId, ...(dto.pureContentLength != null ? { size: dto.pureContentLength } : {}) };
+    },
+    async folderPath(folderId) {
+      return (await getFolderPath(client, folderId)).map((p) => ({ id: p.id, roomType: p.roomType ?? null }));
+    },
+    async filesIn(folderId) {
+      const { files } = await listFolder(client, folderId);
+      return files.map((f) => {
+        const created = f.created ? Date.parse(f.created) : NaN;
+        return {
+          id: f.id,
+          title: f.title,
+          ...(f.pureContentLength != null ? { size: f.pureContentLength } : {}),
+          ...(Number.isFinite(created) ? { created } : {}),
+        };
+      });
+    },
+    async startCopy(fileId, destFolderId) {
+      // Duplicate: the default (Skip) silently leaves the file out when the title exists, Overwrite would
+      // replace someone's file; Duplicate places `name (1).ext` beside it.
+      const op = await startFileOperation(client, 'copy', { fileIds: [fileId], destFolderId, conflictResolveType: 'Duplicate' });
+      return op.id;
+    },
+    async waitForCopy(operationId) {
+      const outcome = await waitForOperation(client, operationId, { timeoutMs: 40_000 });
+      if (outcome.state === 'vanished') return outcome;
+      const files = (outcome.op.files ?? []).map((f) => ({
+        id: f.id,
+        title: f.title,
+        ...(f.folderId != null ? { folderId: f.folderId } : {}),
+      }));
+      return { state: 'finished', error: outcome.op.error ?? '', files };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rooms
+
+/**
+ * Which room a folder is in. Direct uploads into a source room need no request; a subfolder costs one
+ * breadcrumb read, after which the folder and every ancestor below the room are cached (folders rarely move
+ * between rooms, and an entry expires after ttlMs).
+ */
+export class RoomResolver {
+  private readonly cache = new Map<number, { roomId: number | null; at: number }>();
+
+  constructor(
+    private readonly docspace: Pick<UploadCopyDocSpace, 'folderPath'>,
+    private readonly options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+  ) {}
+
+  async roomOf(folderId: number, knownRooms: ReadonlySet<number>): Promise<number | null> {
+    if (knownRooms.has(folderId)) return folderId;
+    const now = (this.options.now ?? Date.now)();
+    const hit = this.cache.get(folderId);
+    if (hit && now - hit.at < (this.options.ttlMs ?? 5 * 60_000)) return hit.roomId;
+
+    const parts = await this.docspace.folderPath(folderId);
+    let index = parts.findIndex((p) => knownRooms.has(p.id));
+    if (index < 0) index = parts.findIndex((p) => p.roomType != null);
+    const roomId = index >= 0 ? parts[index]!.id : null;
+    this.remember(folderId, roomId, now);
+    if (index >= 0) for (const part of parts.slice(index + 1)) this.remember(part.id, roomId, now);
+    return roomId;
+  }
+
+  private remember(folderId: number, roomId: number | null, at: number): void {
+    if (this.cache.size >= (this.options.maxEntries ?? 10_000)) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.delete(folderId);
+    this.cache.set(folderId, { roomId, at });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Worker
+
+export interface UploadCopyDeps {
+  docspace: UploadCopyDocSpace;
+  rooms: RoomResolver;
+  rules: CopyRule[];
+  store: Pick<JobStore, 'get' | 'claimPlanning' | 'transition' | 'resume' | 'recordErrors' | 'addProgress'>;
+  copies: CopyStore;
+  log: Log;
+  counters: Counters;
+  now?: () => number;
+}
+
+interface CopyResult {
+  destFolderId: number;
+  newFileId: number;
+  newTitle?: string;
+}
+
+/**
+ * Copies the uploaded file of one job to every destination its room has a rule for, each exactly once.
+ *
+ * Only one worker works on a job at a time (a conditional claim on the job; a redelivery of the same SQS
+ * message may take it back, anyone may after CLAIM_STALE_MS). Per destination, the crash window between
+ * "copy requested" and "new file id recorded" is closed like this:
+ * - `startedAt` is written before the PUT and the operation id right after it;
+ * - a worker that finds an operation id asks DocSpace for that operation's result;
+ * - when the result is gone (DocSpace hands it out once, and forgets it after 60 s) or there is no operation id
+ *   (the worker died during the PUT), the destination is read: a file with the source's title (or DocSpace's
+ *   `title (n).ext` for Duplicate), the same size, created after `startedAt` and not already claimed as another
+ *   job's copy is this job's copy. FileDto does not say which file a copy came from (DocSpace's `originId` is set
+ *   for Trash and Recent, not for copies, and the simulator does not send it), so title + size + time is the
+ *   evidence we have; the claim on the new file id keeps two jobs from adopting the same file.
+ * - nothing found and the request is younger than COPY_SETTLE_MS: the copy may still be running, so the
+ *   message is retried later; older: the request never took effect, and the copy is sent again.
+ */
+export async function copyUpload(deps: UploadCopyDeps, message: UploadCopyMessage, context: MessageContext): Promise<void> {
+  const now = deps.now ?? Date.now;
+  let job = await deps.store.get(message.jobId);
+  if (!job) {
+    deps.log.warn('upload copy message for an unknown job', { jobId: message.jobId });
+    return;
+  }
+  if (job.status === 'succeeded' || job.run > message.run) return;
+  if (job.status === 'failed') {
+    // Only a message that SQS gave up on comes back for a failed job: the DLQ being redriven after a fix.
+    const resumed = await deps.store.resume(job);
+    if (!resumed) return;
+    job = resumed;
+  }
+  const claimed = await deps.store.claimPlanning(job.jobId, job.run, context.messageId, CLAIM_STALE_MS);
+  // Someone else is copying this job right now; their message comes back if they die, so this one can go.
+  if (!claimed) return;
+  const { jobId, run } = claimed;
+  const input = uploadCopyInputSchema.parse(claimed.input);
+
+  try {
+    const source = await readSource(deps, input.sourceFileId);
+    if (!source) return await finish(deps, jobId, run, { sourceFileId: input.sourceFileId, ignored: true, reason: 'the file no longer exists' });
+
+    const madeBy = await deps.copies.copiedBy(source.id);
+    if (madeBy) {
+      return await finish(deps, jobId, run, {
+        sourceFileId: source.id,
+        ignored: true,
+        reason: `the file is a copy made by job ${madeBy.jobId}`,
+      });
+    }
+
+    const sourceRooms = new Set(deps.rules.map((r) => r.sourceRoomId));
+    const roomId = await deps.rooms.roomOf(source.folderId, sourceRooms);
+    const destinations = [...new Set(deps.rules.filter((r) => r.sourceRoomId === roomId).map((r) => r.destFolderId))];
+    if (destinations.length === 0) {
+      return await finish(deps, jobId, run, {
+        sourceFileId: source.id,
+        ignored: true,
+        reason: roomId === null ? 'the file is not in a room' : `no copy rule for room ${roomId}`,
+      });
+    }
+    for (const dest of destinations) {
+      const destRoom = await deps.rooms.roomOf(dest, sourceRooms);
+      if (destRoom !== null && sourceRooms.has(destRoom)) {
+        throw new PermanentCopyError(`destination folder ${dest} is inside source room ${destRoom}; copying there would feed the rule its own output`);
+      }
+    }
+    if (claimed.progress.total !== destinations.length) {
+      await deps.store.transition(jobId, ['running'], 'running', { run, total: destinations.length });
+    }
+
+    const results: CopyResult[] = [];
+    for (const dest of destinations) {
+      results.push(await copyTo(deps, jobId, source, dest, now));
+    }
+    deps.counters.count('FilesCopied', results.length);
+    const first = results[0]!;
+    await finish(deps, jobId, run, {
+      sourceFileId: source.id,
+      destFolderId: first.destFolderId,
+      newFileId: first.newFileId,
+      ...(first.newTitle ? { newTitle: first.newTitle } : {}),
+      ...(results.length > 1 ? { copies: results } : {}),
+    }, Math.max(0, results.length - claimed.progress.done));
+  } catch (error) {
+    const permanent = error instanceof PermanentCopyError;
+    if (!permanent && context.receiveCount < LAST_COPY_ATTEMPT) {
+      deps.log.warn('upload copy attempt failed; SQS will retry', { jobId, attempt: context.receiveCount, error: describe(error) });
+      throw error;
+    }
+    const reason = describe(error);
+    const errors: JobError[] = [{ fileId: input.sourceFileId, ...(input.title ? { title: input.title } : {}), reason }];
+    await deps.store.recordErrors(jobId, run, errors);
+    // Counters are additive; an attempt that died after counting must not count again.
+    if (claimed.progress.failed === 0) await deps.store.addProgress(jobId, run, { failed: 1 });
+    await deps.store.transition(jobId, ['running'], 'failed', { run });
+    deps.counters.count('JobsFailed');
+    deps.log.error('upload copy failed', { jobId, sourceFileId: input.sourceFileId, reason, permanent });
+    // A transient failure on the last attempt goes on to the DLQ (its alarm); a permanent one ends here.
+    if (!permanent) throw error;
+  }
+}
+
+async function readSource(deps: UploadCopyDeps, fileId: number): Promise<SourceFile | undefined> {
+  try {
+    return await deps.docspace.getFile(fileId);
+  } catch (error) {
+    if (error instanceof DocSpaceNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+async function finish(
+  deps: UploadCopyDeps,
+  jobId: string,
+  run: number,
+  result: Record<string, unknown>,
+  done = 0,
+): Promise<void> {
+  if (done) await deps.store.addProgress(jobId, run, { done });
+  const job = await deps.store.transition(jobId, ['running'], 'succeeded', { run, result });
+  if (job) deps.counters.count('JobsSucceeded');
+}
+
+async function copyTo(deps: UploadCopyDeps, jobId: string, source: SourceFile, dest: number, now: () => number): Promise<CopyResult> {
+  let attempt: CopyAttempt | undefined = await deps.copies.get(jobId, dest);
+  if (attempt?.newFileId) return { destFolderId: dest, newFileId: attempt.newFileId, ...(attempt.newTitle ? { newTitle: attempt.newTitle } : {}) };
+
+  if (attempt?.startedAt !== undefined) {
+    const found = await recoverEarlierCopy(deps, jobId, source, dest, attempt);
+    if (found) return record(deps, jobId, source, dest, found);
+    if (now() - attempt.startedAt < COPY_SETTLE_MS) {
+      throw new CopyNotSettledError(`an earlier copy of file ${source.id} to folder ${dest} may still be running`);
+    }
+    deps.log.warn('an earlier copy request left no file; copying again', { jobId, sourceFileId: source.id, destFolderId: dest });
+  }
+
+  if (!(await deps.copies.markStarted(jobId, dest))) {
+    attempt = await deps.copies.get(jobId, dest);
+    if (attempt?.newFileId) return { destFolderId: dest, newFileId: attempt.newFileId };
+  }
+  let operationId: string;
+  try {
+    operationId = await deps.docspace.startCopy(source.id, dest);
+  } catch (error) {
+    // A failure DocSpace answered without doing anything (429, 503, 4xx) certainly copied nothing, so the next
+    // attempt need not wait for the settle time; a timeout or a 5xx mid-request keeps `startedAt` and is verified.
+    if (error instanceof DocSpaceError && !error.ambiguous) await deps.copies.clearStarted(jobId, dest);
+    if (error instanceof DocSpaceNotFoundError) {
+      throw new PermanentCopyError(`DocSpace could not find file ${source.id} or folder ${dest}: ${error.docspaceMessage}`);
+    }
+    throw error;
+  }
+  await deps.copies.recordOperation(jobId, dest, operationId);
+  const found = await awaitCopy(deps, jobId, source, dest, operationId, now());
+  if (!found) throw new CopyFailedError(`DocSpace finished copying file ${source.id} to folder ${dest} but the copy is not there`);
+  return record(deps, jobId, source, dest, found);
+}
+
+async function recoverEarlierCopy(
+  deps: UploadCopyDeps,
+  jobId: string,
+  source: SourceFile,
+  dest: number,
+  attempt: CopyAttempt,
+): Promise<{ id: number; title: string } | undefined> {
+  if (attempt.operationId) {
+    return awaitCopy(deps, jobId, source, dest, attempt.operationId, attempt.startedAt!);
+  }
+  return findCopyInDestination(deps, jobId, source, dest, attempt.startedAt!);
+}
+
+/** The new file from the operation's result; when the result is gone, from the destination. */
+async function awaitCopy(
+  deps: UploadCopyDeps,
+  jobId: string,
+  source: SourceFile,
+  dest: number,
+  operationId: string,
+  startedAt: number,
+): Promise<{ id: number; title: string } | undefined> {
+  const outcome = await deps.docspace.waitForCopy(operationId);
+  if (outcome.state === 'finished') {
+    const copy = outcome.files.find((f) => f.id !== source.id && (f.folderId === undefined || f.folderId === dest));
+    if (copy) return copy;
+    if (outcome.error) throw new CopyFailedError(`DocSpace could not copy file ${source.id} to folder ${dest}: ${outcome.error}`);
+  }
+  return findCopyInDestination(deps, jobId, source, dest, startedAt);
+}
+
+async function findCopyInDestination(
+  deps: UploadCopyDeps,
+  jobId: string,
+  source: SourceFile,
+  dest: number,
+  startedAt: number,
+): Promise<{ id: number; title: string } | undefined> {
+  const sameName = duplicateTitlePattern(source.title);
+  const candidates = (await deps.docspace.filesIn(dest))
+    .filter((f) => sameName.test(f.title))
+    .filter((f) => source.size === undefined || f.size === undefined || f.size === source.size)
+    .filter((f) => f.created === undefined || f.created >= startedAt - CLOCK_SKEW_MS)
+    .sort((a, b) => (a.created ?? 0) - (b.created ?? 0) || a.id - b.id);
+  for (const candidate of candidates) {
+    const owner = await deps.copies.copiedBy(candidate.id);
+    if (owner && owner.jobId !== jobId) continue;
+    if (await deps.copies.claimNewFile(candidate.id, jobId, source.id)) {
+      deps.log.info('found the copy of an interrupted attempt in the destination', { jobId, newFileId: candidate.id });
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+async function record(
+  deps: UploadCopyDeps,
+  jobId: string,
+  source: SourceFile,
+  dest: number,
+  file: { id: number; title: string },
+): Promise<CopyResult> {
+  if (!(await deps.copies.claimNewFile(file.id, jobId, source.id))) {
+    deps.log.warn('the new file was already claimed by another job', { jobId, newFileId: file.id });
+  }
+  await deps.copies.recordResult({ sourceFileId: source.id, jobId, destFolderId: dest, newFileId: file.id, newTitle: file.title });
+  return { destFolderId: dest, newFileId: file.id, newTitle: file.title };
+}
+
+/** `title` itself or DocSpace's Duplicate name for it, `name (n).ext`. */
+export function duplicateTitlePattern(title: string): RegExp {
+  const dot = title.lastIndexOf('.');
+  const [base, ext] = dot > 0 ? [title.slice(0, dot), title.slice(dot)] : [title, ''];
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escape(base)}( \\(\\d+\\))?${escape(ext)}$`);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DocSpaceError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Every recorded copy of a source file: the lookup by source that complements GET /jobs/{jobId}. */
+export function copiesOfSourceFile(copies: Pick<CopyStore, 'bySource'>, sourceFileId: number) {
+  return copies.bySource(sourceFileId);
+}
