@@ -11,6 +11,8 @@ export interface Chunk {
   run: number;
   index: number;
   destFolderId: number;
+  /** The one folder all of the chunk's files come from (absent in plans written before it was recorded). */
+  sourceFolderId?: number;
   files: PlannedFile[];
   status: 'pending' | 'done';
   attempts: number;
@@ -34,11 +36,26 @@ export class ChunkStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async writePlan(jobId: string, run: number, chunks: { destFolderId: number; files: PlannedFile[] }[]): Promise<void> {
+  async writePlan(
+    jobId: string,
+    run: number,
+    chunks: { destFolderId: number; sourceFolderId?: number; files: PlannedFile[] }[],
+  ): Promise<void> {
     const ttl = Math.floor(this.now() / 1000) + CHUNK_TTL_SECONDS;
     const requests = chunks.map((c, index) => ({
       PutRequest: {
-        Item: { ...chunkKey(jobId, run, index), jobId, run, index, destFolderId: c.destFolderId, files: c.files, status: 'pending', attempts: 0, ttl },
+        Item: {
+          ...chunkKey(jobId, run, index),
+          jobId,
+          run,
+          index,
+          destFolderId: c.destFolderId,
+          ...(c.sourceFolderId !== undefined ? { sourceFolderId: c.sourceFolderId } : {}),
+          files: c.files,
+          status: 'pending',
+          attempts: 0,
+          ttl,
+        },
       },
     }));
     for (let i = 0; i < requests.length; i += 25) {

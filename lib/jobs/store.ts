@@ -16,6 +16,9 @@ export interface JobError {
   fileId?: number;
   title?: string;
   reason: string;
+  /** Where the file was meant to go: lets the finalizer check a reported failure against the destination.
+   *  Kept in the store only; GET /jobs does not show it. */
+  destFolderId?: number;
 }
 
 export interface Job {
@@ -118,7 +121,7 @@ export class JobStore {
   async view(jobId: string): Promise<JobView | undefined> {
     const job = await this.get(jobId);
     if (!job) return undefined;
-    const errors = await this.errors(jobId, job.run);
+    const errors = (await this.errors(jobId, job.run)).map(({ destFolderId: _dest, ...shown }) => shown);
     return {
       jobId: job.jobId,
       workflow: job.workflow,
@@ -149,6 +152,7 @@ export class JobStore {
           ...(item.fileId !== undefined ? { fileId: item.fileId as number } : {}),
           ...(item.title ? { title: item.title as string } : {}),
           reason: item.reason as string,
+          ...(item.destFolderId !== undefined ? { destFolderId: item.destFolderId as number } : {}),
         });
       }
       startKey = page.LastEvaluatedKey;
@@ -182,6 +186,21 @@ export class JobStore {
     }
   }
 
+  /** Drops the error entries of files that turned out to have moved after all. */
+  async deleteErrors(jobId: string, run: number, fileIds: number[]): Promise<void> {
+    for (let i = 0; i < fileIds.length; i += 25) {
+      let pending: { DeleteRequest: { Key: Record<string, string> } }[] | undefined = fileIds
+        .slice(i, i + 25)
+        .map((fileId) => ({ DeleteRequest: { Key: { pk: jobKey(jobId).pk, sk: `ERR#${run}#${fileId}` } } }));
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept rejecting error deletions');
+        const out = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = out.UnprocessedItems?.[this.table] as typeof pending;
+        if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
   /**
    * Moves a job between states only if it is still in one of `from` (and, when given, in `run`): the
    * conditional write is what makes "finalize once" and "resume once" hold across concurrent Lambdas.
@@ -190,7 +209,14 @@ export class JobStore {
     jobId: string,
     from: JobStatus[],
     to: JobStatus,
-    changes: { run?: number; result?: Record<string, unknown>; state?: Record<string, unknown>; total?: number } = {},
+    changes: {
+      run?: number;
+      result?: Record<string, unknown>;
+      state?: Record<string, unknown>;
+      total?: number;
+      /** Absolute counters, so that a step which is repeated after a crash writes the same numbers again. */
+      progress?: { total: number; done: number; failed: number };
+    } = {},
   ): Promise<Job | undefined> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':to': to, ':at': new Date(this.now()).toISOString() };
@@ -218,6 +244,11 @@ export class JobStore {
       sets.push('#progress.#total = :total');
       names['#total'] = 'total';
     }
+    if (changes.progress) {
+      names['#progress'] = 'progress';
+      values[':progress'] = changes.progress;
+      sets.push('#progress = :progress');
+    }
     try {
       const out = await this.ddb.send(
         new UpdateCommand({
@@ -239,9 +270,25 @@ export class JobStore {
 
   /**
    * A re-delivered event for a failed job starts a new run of the same job: only one of several concurrent
-   * re-deliveries wins, and what earlier runs did stays counted in `done`.
+   * re-deliveries wins, and what earlier runs did stays counted in `done`. A job still "running" whose last
+   * update is older than `staleBefore` (epoch ms) is taken to be dead (its planner or a chunk was parked in the
+   * DLQ, or Lambdas kept timing out) and is resumed the same way, so a crash never leaves it stuck for good.
    */
-  async resume(job: Job): Promise<Job | undefined> {
+  async resume(job: Job, staleBefore?: number): Promise<Job | undefined> {
+    const values: Record<string, unknown> = {
+      ':queued': 'queued',
+      ':failed': 'failed',
+      ':at': new Date(this.now()).toISOString(),
+      ':run': job.run,
+      ':next': job.run + 1,
+      ':zero': 0,
+    };
+    let statusCondition = '#status = :failed';
+    if (staleBefore !== undefined) {
+      values[':running'] = 'running';
+      values[':staleAt'] = new Date(staleBefore).toISOString();
+      statusCondition = '(#status = :failed OR (#status = :running AND #updatedAt < :staleAt))';
+    }
     try {
       const out = await this.ddb.send(
         new UpdateCommand({
@@ -249,7 +296,7 @@ export class JobStore {
           Key: jobKey(job.jobId),
           UpdateExpression:
             'SET #status = :queued, #updatedAt = :at, #run = :next, #progress.#failed = :zero REMOVE #state',
-          ConditionExpression: '#status = :failed AND #run = :run',
+          ConditionExpression: `${statusCondition} AND #run = :run`,
           ExpressionAttributeNames: {
             '#status': 'status',
             '#updatedAt': 'updatedAt',
@@ -258,13 +305,47 @@ export class JobStore {
             '#failed': 'failed',
             '#state': 'state',
           },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(out.Attributes!);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Claims the closing step of a run, so that only one finalizer lists the source and revokes access, however
+   * many finalize messages the chunks sent. Its own redelivered message may claim again, and a claim older than
+   * `staleMs` can be taken over.
+   */
+  async claimFinalize(jobId: string, run: number, claimant: string, staleMs: number): Promise<Job | undefined> {
+    const now = this.now();
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: jobKey(jobId),
+          UpdateExpression: 'SET #state.#finalizer = :me, #state.#since = :now, #updatedAt = :at',
+          ConditionExpression:
+            '#run = :run AND #status = :running AND (attribute_not_exists(#state.#finalizer) OR #state.#finalizer = :me OR #state.#since < :stale)',
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#finalizer': 'finalizer',
+            '#since': 'finalizeStartedAt',
+            '#run': 'run',
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+          },
           ExpressionAttributeValues: {
-            ':queued': 'queued',
-            ':failed': 'failed',
-            ':at': new Date(this.now()).toISOString(),
-            ':run': job.run,
-            ':next': job.run + 1,
-            ':zero': 0,
+            ':me': claimant,
+            ':now': now,
+            ':stale': now - staleMs,
+            ':run': run,
+            ':running': 'running',
+            ':at': new Date(now).toISOString(),
           },
           ReturnValues: 'ALL_NEW',
         }),

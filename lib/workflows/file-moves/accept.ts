@@ -1,4 +1,4 @@
-import type { FileMoveDeps, FileMoveInput, FileMoveWorkflow } from './model';
+import { JOB_STALE_MS, type FileMoveDeps, type FileMoveInput, type FileMoveWorkflow } from './model';
 
 export interface Accepted {
   jobId: string;
@@ -6,11 +6,13 @@ export interface Accepted {
 
 /**
  * Creates the job for a business event once and queues its planning. A repeated event gets the same job:
- * a failed job is resumed (a new run moves what is still in the source), a queued one is re-queued (covering
- * a crash between "created" and "queued"; the planner tolerates duplicates), anything else is left alone.
+ * a failed job is resumed (a new run moves what is still in the source, so nothing moves twice), and so is a
+ * "running" one that has shown no progress for JOB_STALE_MS (its messages died in the DLQ); a queued one is
+ * re-queued (covering a crash between "created" and "queued"; only one planner claims the run); a live or
+ * succeeded one is left alone.
  */
 export async function acceptFileMove(
-  deps: Pick<FileMoveDeps, 'store' | 'queue' | 'counters' | 'log'>,
+  deps: Pick<FileMoveDeps, 'store' | 'queue' | 'counters' | 'log'> & { now?: () => number },
   workflow: FileMoveWorkflow,
   businessKey: string,
   input: FileMoveInput,
@@ -23,8 +25,8 @@ export async function acceptFileMove(
     return { jobId: job.jobId };
   }
   deps.counters.count('DuplicateDeliveries');
-  if (job.status === 'failed') {
-    const resumed = await deps.store.resume(job);
+  if (job.status === 'failed' || job.status === 'running') {
+    const resumed = await deps.store.resume(job, (deps.now ?? Date.now)() - JOB_STALE_MS);
     if (resumed) {
       deps.log.info('failed job resumed by a repeated event', { jobId: job.jobId, run: resumed.run });
       await deps.queue.send([{ body: { kind: 'plan', jobId: job.jobId, run: resumed.run } }]);

@@ -1,65 +1,121 @@
-import { DocSpaceError } from '../../docspace/errors';
-import { listTree } from '../../docspace/folders';
+import { listFolder, listTree } from '../../docspace/folders';
 import { setRoomAccess } from '../../docspace/rooms';
 import type { JobError } from '../../jobs/store';
-import { LAST_CHUNK_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
-import { allChunksCounted } from './progress';
+import { FINALIZER_STALE_MS, LAST_CHUNK_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
+import { allChunksCounted, describeError, isTransient } from './progress';
 
 /**
- * Closes a run once every chunk is counted. Only when every file has moved, and the source holds no file
- * any more, is the guest's access revoked; then the job ends succeeded. Otherwise it ends failed with the
- * reasons, keeps the guest, and a repeated event resumes it.
+ * Closes a run once every chunk is counted, exactly once (a conditional claim; the chunks may send several
+ * finalize messages). It first settles the per-file report against DocSpace itself: a file still in the source
+ * did not move, whatever a chunk concluded; a file a chunk gave up on that has left the source and is in its
+ * destination did move. Only when no file is left behind is the guest's access revoked, and the job ends
+ * succeeded; otherwise it ends failed with the reasons, keeps the guest, and a repeated event resumes it.
  */
 export async function finalizeRun(
   deps: FileMoveDeps,
   message: { jobId: string; run: number },
-  receiveCount: number,
+  context: { messageId: string; receiveCount: number },
 ): Promise<void> {
   const { jobId, run } = message;
   const job = await deps.store.get(jobId);
   if (!job || job.run !== run || job.status !== 'running' || !allChunksCounted(job)) return;
+  const claimed = await deps.store.claimFinalize(jobId, run, context.messageId, FINALIZER_STALE_MS);
+  if (!claimed) return;
   const input = fileMoveInputSchema.parse(job.input);
-  const errors: JobError[] = [];
+  const lastChance = context.receiveCount >= LAST_CHUNK_ATTEMPT;
+  const jobErrors: JobError[] = [];
+  let progress = claimed.progress;
 
-  let clean = job.progress.failed === 0;
-  if (clean) {
-    const left = (await listTree(deps.docspace, input.sourceFolderId)).files;
-    if (left.length > 0) {
-      clean = false;
-      errors.push(
-        ...left.map((f) => ({ fileId: f.id, title: f.title, reason: 'still in the source after the move (added while the job ran?)' })),
-      );
-      await deps.store.addProgress(jobId, run, { total: left.length, failed: left.length });
-    }
+  try {
+    progress = await settleFileErrors(deps, jobId, run, input.sourceFolderId, claimed.progress);
+  } catch (error) {
+    if (isTransient(error) && !lastChance) throw error;
+    // The counts the chunks reported stand; the job cannot be called clean without the check.
+    jobErrors.push({ reason: `could not check the source for files left behind: ${describeError(error)}` });
   }
 
+  let clean = progress.failed === 0 && jobErrors.length === 0;
   let guestRevoked = false;
   if (clean && input.guest) {
     try {
       guestRevoked = await revokeGuest(deps, input.guest.roomId, input.guest.userId);
-      if (!guestRevoked) errors.push({ reason: `guest ${input.guest.userId} is still a member of room ${input.guest.roomId} after removal` });
+      if (!guestRevoked) jobErrors.push({ reason: `guest ${input.guest.userId} is still a member of room ${input.guest.roomId} after removal` });
     } catch (error) {
-      const retryable = error instanceof DocSpaceError ? error.retryable : true;
-      if (retryable && receiveCount < LAST_CHUNK_ATTEMPT) throw error;
-      errors.push({ reason: `could not revoke guest ${input.guest.userId}: ${error instanceof Error ? error.message : String(error)}` });
+      if (isTransient(error) && !lastChance) throw error;
+      jobErrors.push({ reason: `could not revoke guest ${input.guest.userId}: ${describeError(error)}` });
     }
+    clean = guestRevoked;
   }
 
-  if (errors.length) await deps.store.recordErrors(jobId, run, errors);
-  const succeeded = clean && errors.length === 0;
-  const result = { ...(job.result ?? {}), ...(input.guest ? { guestRevoked } : {}) };
-  const closed = await deps.store.transition(jobId, ['running'], succeeded ? 'succeeded' : 'failed', { run, result });
+  if (jobErrors.length) await deps.store.recordErrors(jobId, run, jobErrors);
+  const result = { ...(claimed.result ?? {}), ...(input.guest ? { guestRevoked } : {}) };
+  const closed = await deps.store.transition(jobId, ['running'], clean ? 'succeeded' : 'failed', { run, result, progress });
   await deps.leases.release(sourceLease(input.sourceFolderId), jobId);
   if (!closed) return;
-  deps.counters.count(succeeded ? 'JobsSucceeded' : 'JobsFailed');
+  deps.counters.count(clean ? 'JobsSucceeded' : 'JobsFailed');
   deps.log.info('job finished', { jobId, run, status: closed.status, progress: closed.progress });
 }
 
 /**
- * Removes the guest from the client room (access 0), which is idempotent and touches only this room, and
- * confirms it from the member list DocSpace returns: DocSpace silently drops invitations it will not apply.
+ * Reconciles the recorded per-file errors with where the files really are, and returns the run's final counts.
+ * Every planned file was counted by its chunk as done or failed, so `total - failed` is what moved. The
+ * numbers are absolute, so a finalizer that repeats this after a crash writes the same ones.
+ */
+async function settleFileErrors(
+  deps: FileMoveDeps,
+  jobId: string,
+  run: number,
+  sourceFolderId: number,
+  counted: { total: number; done: number; failed: number },
+): Promise<{ total: number; done: number; failed: number }> {
+  const left = (await listTree(deps.docspace, sourceFolderId)).files;
+  const inSource = new Set(left.map((f) => f.id));
+  const fileErrors = (await deps.store.errors(jobId, run)).filter((e) => e.fileId !== undefined);
+  // Chunks record where a file was meant to go; entries without a destination are this step's own, from an
+  // earlier attempt of it, and are recomputed below.
+  const recorded = fileErrors.filter((e) => e.destFolderId !== undefined);
+  const recordedIds = new Set(recorded.map((e) => e.fileId!));
+  const stale = fileErrors.filter((e) => e.destFolderId === undefined && !inSource.has(e.fileId!)).map((e) => e.fileId!);
+  if (stale.length) await deps.store.deleteErrors(jobId, run, stale);
+
+  // Gave up on, yet gone from the source: look where it was meant to go.
+  const gone = recorded.filter((e) => !inSource.has(e.fileId!));
+  const byDest = new Map<number, Set<number>>();
+  for (const e of gone) {
+    const ids = byDest.get(e.destFolderId!) ?? new Set<number>();
+    ids.add(e.fileId!);
+    byDest.set(e.destFolderId!, ids);
+  }
+  const movedAfterAll: number[] = [];
+  for (const [destFolderId, ids] of byDest) {
+    for (const file of (await listFolder(deps.docspace, destFolderId)).files) if (ids.has(file.id)) movedAfterAll.push(file.id);
+  }
+  if (movedAfterAll.length) {
+    await deps.store.deleteErrors(jobId, run, movedAfterAll);
+    deps.log.info('files reported as failed had moved after all', { jobId, run, files: movedAfterAll.length });
+  }
+
+  // Still in the source without a recorded reason: added to the room while the job ran (the plan never saw them).
+  const unplanned = left.filter((f) => !recordedIds.has(f.id));
+  if (unplanned.length) {
+    await deps.store.recordErrors(
+      jobId,
+      run,
+      unplanned.map((f) => ({ fileId: f.id, title: f.title, reason: 'still in the source after the move (added while the job ran?)' })),
+    );
+  }
+
+  const failed = recorded.length - movedAfterAll.length + unplanned.length;
+  const total = counted.total + unplanned.length;
+  return { total, done: total - failed, failed };
+}
+
+/**
+ * Removes the guest from the client room (access 0; NOTES 3.4 and the README's "Revoking the guest"): it takes
+ * away this room whoever granted it, is idempotent, and touches nothing else of the guest's. DocSpace silently
+ * drops invitations it will not apply, so the member list it returns is checked.
  */
 async function revokeGuest(deps: FileMoveDeps, roomId: number, userId: string): Promise<boolean> {
   const members = await setRoomAccess(deps.docspace, roomId, [{ id: userId, access: 0 }]);
-  return !members.some((m) => m.userId === userId);
+  return !members.some((m) => m.userId === userId && m.access !== 0);
 }

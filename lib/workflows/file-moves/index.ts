@@ -11,10 +11,10 @@ export { fileMoveMessageSchema, type FileMoveDeps, type FileMoveInput } from './
 export async function handleFileMoveMessage(deps: FileMoveDeps, message: FileMoveMessage, context: MessageContext): Promise<void> {
   switch (message.kind) {
     case 'plan':
-      return planRun(deps, message.jobId, message.run, context.messageId);
+      return planRun(deps, message.jobId, message.run, context.messageId, context.receiveCount);
     case 'chunk':
       return moveChunk(deps, message, context.receiveCount);
     case 'finalize':
-      return finalizeRun(deps, message, context.receiveCount);
+      return finalizeRun(deps, message, context);
   }
 }

@@ -48,7 +48,21 @@ export const CHUNK_SIZE = 100;
 export const SOURCE_LEASE_MS = 15 * 60_000;
 /** A planner that has not finished after this long is presumed dead and may be replaced. */
 export const PLANNER_STALE_MS = 10 * 60_000;
-/** After this many deliveries a chunk stops retrying DocSpace faults and records its files as failed, so the job can end. */
+/** A finalizer that has not closed the job after this long is presumed dead and may be replaced. */
+export const FINALIZER_STALE_MS = 10 * 60_000;
+/** A job "running" without any update for this long is dead (its messages were parked in the DLQ); a repeated
+ *  event resumes it. Twice the source lease, so a live job, whose chunks renew the lease, is never taken. */
+export const JOB_STALE_MS = 2 * SOURCE_LEASE_MS;
+/** The lease that serialises find-or-create of a named destination folder is held for one list and one create. */
+export const DESTINATION_LEASE_MS = 60_000;
+/** How long a planner waits for another job's find-or-create of the same destination before giving up this try. */
+export const DESTINATION_LEASE_WAIT_MS = 20_000;
+/**
+ * From this delivery on, a step stops handing failures back to SQS and records them instead (a chunk: its
+ * unverified files; a planner or finalizer: the job fails with the reason), so the job ends and a repeated event
+ * can resume it. It must stay below the queue's maxReceiveCount (5, infra/resources.yml), or the message would
+ * be parked in the DLQ first.
+ */
 export const LAST_CHUNK_ATTEMPT = 4;
 /** When another job holds the source room, the plan is retried after this delay instead of burning receives. */
 export const LEASE_RETRY_DELAY_SECONDS = 60;

@@ -1,14 +1,19 @@
-import { DocSpaceError } from '../../docspace/errors';
-import { startFileOperation, waitForOperation } from '../../docspace/fileops';
+import { isFinished, startFileOperation, waitForOperation } from '../../docspace/fileops';
 import { listFolder } from '../../docspace/folders';
+import { LeaseHeldError } from '../../jobs/lease';
 import type { JobError } from '../../jobs/store';
 import { LAST_CHUNK_ATTEMPT, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
-import { allChunksCounted } from './progress';
+import { allChunksCounted, chunkCount, describeError, isTransient } from './progress';
 
 /**
  * Moves one chunk and counts it once. The move uses Duplicate (DocSpace's default, Skip, silently leaves a
- * same-titled file behind; Overwrite would destroy the file already there), is awaited by operation id, and
- * what DocSpace reports is checked against the destination before a file counts as moved.
+ * same-titled file behind; Overwrite would turn the file already there into an old version of this one), is
+ * awaited by operation id, and a file counts as moved only when it has left its source folder and DocSpace
+ * reported it moved, or the destination folder holds it.
+ *
+ * A chunk may arrive more than once (SQS redelivery after a crash or a timeout, or a duplicate send). Every
+ * attempt after the first starts by looking at the destination, so files an earlier attempt moved are not
+ * moved again; the count on the job is guarded by a conditional write, so the chunk counts once.
  */
 export async function moveChunk(
   deps: FileMoveDeps,
@@ -18,66 +23,124 @@ export async function moveChunk(
   const { jobId, run, index } = message;
   const job = await deps.store.get(jobId);
   if (!job || job.run !== run || job.status !== 'running') return;
+  const count = chunkCount(job);
+  // A chunk beyond the plan is a left-over of a planner that was replaced; the plan on the job is the truth.
+  if (count !== undefined && index >= count) return;
   const input = fileMoveInputSchema.parse(job.input);
 
   const chunk = await deps.chunks.startAttempt(jobId, run, index);
   if (!chunk) {
-    // Already counted: SQS delivered it again. If the worker that counted it died before queuing the
+    // Already done: SQS delivered it again. If the worker that counted it died before queuing the
     // finalizer, this redelivery is what queues it.
-    if (allChunksCounted(job)) await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
+    await queueFinalizerIfDone(deps, jobId, run);
     return;
   }
-  await deps.leases.acquire(sourceLease(input.sourceFolderId), jobId, SOURCE_LEASE_MS);
 
   const wanted = new Map(chunk.files.map((f) => [f.id, f]));
   const moved = new Set<number>();
+  const reasons = new Map<number, string>();
+  const lastChance = receiveCount >= LAST_CHUNK_ATTEMPT;
+
+  let ours = true;
+  try {
+    // Renews this job's hold on the source room; it only fails when the lease lapsed and another job took it.
+    await deps.leases.acquire(sourceLease(input.sourceFolderId), jobId, SOURCE_LEASE_MS);
+  } catch (error) {
+    if (!(error instanceof LeaseHeldError)) throw error;
+    ours = false;
+  }
+
+  if (!ours) {
+    // Moving now would race the other job over the same files; this run gives them up and says so.
+    for (const id of wanted.keys()) reasons.set(id, 'not moved: the source room is being processed by another job');
+  } else {
+    try {
+      await move(deps, chunk, wanted, moved, reasons, lastChance);
+    } catch (error) {
+      if (!lastChance) throw error;
+      // Out of retries: whatever could not be confirmed is reported with the reason. The finalizer checks these
+      // against the source and the destination before the job reports them.
+      for (const id of wanted.keys()) if (!moved.has(id) && !reasons.has(id)) reasons.set(id, describeError(error));
+    }
+  }
+
+  const errors: JobError[] = [...reasons]
+    .filter(([fileId]) => !moved.has(fileId))
+    .map(([fileId, reason]) => ({ fileId, title: wanted.get(fileId)!.title, reason, destFolderId: chunk.destFolderId }));
+  if (errors.length) await deps.store.recordErrors(jobId, run, errors);
+  const counted = await deps.chunks.complete(jobId, run, index, { done: moved.size, failed: errors.length });
+  if (counted) {
+    deps.counters.count('FilesMoved', moved.size);
+    if (errors.length) deps.counters.count('FilesFailed', errors.length);
+    if (allChunksCounted(counted)) await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
+    return;
+  }
+  // Counted before (a concurrent duplicate, or this chunk's own earlier attempt that died after counting).
+  await queueFinalizerIfDone(deps, jobId, run);
+}
+
+async function move(
+  deps: FileMoveDeps,
+  chunk: { destFolderId: number; sourceFolderId?: number; attempts: number },
+  wanted: Map<number, { id: number; title: string }>,
+  moved: Set<number>,
+  reasons: Map<number, string>,
+  lastChance: boolean,
+): Promise<void> {
   if (chunk.attempts > 1) {
     // An earlier attempt may have moved part of the chunk before it died; those files are already done.
     for (const id of await idsIn(deps, chunk.destFolderId, wanted)) moved.add(id);
   }
   const toMove = [...wanted.keys()].filter((id) => !moved.has(id));
-  const reasons = new Map<number, string>();
+  if (toMove.length === 0) return;
 
-  if (toMove.length > 0) {
-    let reported: number[] = [];
-    let operationError = '';
-    try {
-      const op = await startFileOperation(deps.docspace, 'move', {
-        fileIds: toMove,
-        destFolderId: chunk.destFolderId,
-        conflictResolveType: 'Duplicate',
-      });
-      const outcome = await waitForOperation(deps.docspace, op.id);
-      if (outcome.state === 'finished') {
-        reported = (outcome.op.files ?? []).map((f) => f.id);
-        operationError = outcome.op.error ?? '';
-      }
-    } catch (error) {
-      const retryable = error instanceof DocSpaceError ? error.retryable : true;
-      if (retryable && receiveCount < LAST_CHUNK_ATTEMPT) throw error;
-      operationError = error instanceof Error ? error.message : String(error);
+  let operationError = '';
+  const reported = new Set<number>();
+  try {
+    const started = await startFileOperation(deps.docspace, 'move', {
+      fileIds: toMove,
+      destFolderId: chunk.destFolderId,
+      conflictResolveType: 'Duplicate',
+    });
+    const outcome = isFinished(started) ? { state: 'finished' as const, op: started } : await waitForOperation(deps.docspace, started.id);
+    if (outcome.state === 'finished') {
+      operationError = outcome.op.error ?? '';
+      for (const file of outcome.op.files ?? []) reported.add(file.id);
     }
-    for (const id of reported) if (wanted.has(id)) moved.add(id);
-    if (toMove.some((id) => !moved.has(id))) {
-      // Not reported as moved: the result vanished, the operation failed for some files, or DocSpace skipped
-      // them without saying so. The destination is the truth.
-      for (const id of await idsIn(deps, chunk.destFolderId, wanted)) moved.add(id);
-    }
-    for (const id of toMove) {
-      if (!moved.has(id)) reasons.set(id, operationError || 'DocSpace finished the move without moving this file');
-    }
+  } catch (error) {
+    // A transient failure goes back to SQS (the next attempt checks the destination first); a permanent one
+    // (403, 404) is the reason for whatever did not move.
+    if (isTransient(error) && !lastChance) throw error;
+    operationError = describeError(error);
   }
 
-  const errors: JobError[] = [...reasons].map(([fileId, reason]) => ({ fileId, title: wanted.get(fileId)!.title, reason }));
-  if (errors.length) await deps.store.recordErrors(jobId, run, errors);
-  const counted = await deps.chunks.complete(jobId, run, index, { done: moved.size, failed: errors.length });
-  if (!counted) return;
-  deps.counters.count('FilesMoved', moved.size);
-  if (errors.length) deps.counters.count('FilesFailed', errors.length);
-  if (allChunksCounted(counted)) await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
+  // What DocSpace reports is not enough on its own: a vanished result says nothing, `error` names only the
+  // last failure, and a skipped file is not mentioned at all. A file still in its source folder did not move;
+  // one that left it moved if DocSpace reported it, and otherwise only if the destination holds it.
+  let unresolved = toMove;
+  if (chunk.sourceFolderId !== undefined) {
+    const stillThere = new Set(await idsIn(deps, chunk.sourceFolderId, wanted));
+    unresolved = [];
+    for (const id of toMove) {
+      if (stillThere.has(id)) continue;
+      if (reported.has(id)) moved.add(id);
+      else unresolved.push(id);
+    }
+  }
+  if (unresolved.length > 0) for (const id of await idsIn(deps, chunk.destFolderId, wanted)) moved.add(id);
+  for (const id of toMove) {
+    if (!moved.has(id)) reasons.set(id, operationError || 'DocSpace finished the move without moving this file');
+  }
 }
 
 async function idsIn(deps: FileMoveDeps, folderId: number, wanted: Map<number, unknown>): Promise<number[]> {
   const { files } = await listFolder(deps.docspace, folderId);
   return files.map((f) => f.id).filter((id) => wanted.has(id));
+}
+
+async function queueFinalizerIfDone(deps: FileMoveDeps, jobId: string, run: number): Promise<void> {
+  const job = await deps.store.get(jobId);
+  if (job && job.run === run && job.status === 'running' && allChunksCounted(job)) {
+    await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
+  }
 }

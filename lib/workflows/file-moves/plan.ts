@@ -5,6 +5,7 @@ import type { Job } from '../../jobs/store';
 import { mirrorFolders, resolveDestinationRoot } from './destination';
 import {
   CHUNK_SIZE,
+  LAST_CHUNK_ATTEMPT,
   LEASE_RETRY_DELAY_SECONDS,
   PLANNER_STALE_MS,
   SOURCE_LEASE_MS,
@@ -12,14 +13,20 @@ import {
   sourceLease,
   type FileMoveDeps,
 } from './model';
-import { sendPendingChunks } from './progress';
+import { describeError, sendPendingChunks } from './progress';
 
 /**
  * Plans one run of a file-move job: lists the source completely, prepares the destination once, writes chunks
  * of at most 100 files per destination folder, then queues them. Nothing here moves a file, so a planner that
  * dies can simply be run again.
  */
-export async function planRun(deps: FileMoveDeps, jobId: string, run: number, planner: string): Promise<void> {
+export async function planRun(
+  deps: FileMoveDeps,
+  jobId: string,
+  run: number,
+  planner: string,
+  receiveCount = 1,
+): Promise<void> {
   const job = await deps.store.get(jobId);
   if (!job || job.run !== run || (job.status !== 'queued' && job.status !== 'running')) return;
   const input = fileMoveInputSchema.parse(job.input);
@@ -36,10 +43,31 @@ export async function planRun(deps: FileMoveDeps, jobId: string, run: number, pl
   const claimed = await deps.store.claimPlanning(jobId, run, planner, PLANNER_STALE_MS);
   if (!claimed) {
     // Another delivery planned (or is planning) this run; make sure its chunks were all queued.
-    await resendIfStalled(deps, job);
+    await resendIfStalled(deps, job, planner);
     return;
   }
 
+  try {
+    await plan(deps, claimed, input, planner);
+  } catch (error) {
+    if (receiveCount < LAST_CHUNK_ATTEMPT) throw error;
+    // Out of retries: end the run failed, so that the job is not left "running" with nothing queued and a
+    // repeated event can resume it.
+    deps.log.error('planning failed for good', { jobId, run, error: describeError(error) });
+    await deps.store.recordErrors(jobId, run, [{ reason: `planning failed: ${describeError(error)}` }]);
+    const closed = await deps.store.transition(jobId, ['running'], 'failed', { run });
+    await deps.leases.release(sourceLease(input.sourceFolderId), jobId);
+    if (closed) deps.counters.count('JobsFailed');
+  }
+}
+
+async function plan(
+  deps: FileMoveDeps,
+  claimed: Job,
+  input: ReturnType<typeof fileMoveInputSchema.parse>,
+  planner: string,
+): Promise<void> {
+  const { jobId, run } = claimed;
   const destRoot = await resolveDestinationRoot(deps.docspace, deps.leases, jobId, input.destination);
   const tree = await listTree(deps.docspace, input.sourceFolderId);
   const destOf = await mirrorFolders(
@@ -49,17 +77,19 @@ export async function planRun(deps: FileMoveDeps, jobId: string, run: number, pl
     tree.folders.map((f) => ({ id: f.id, parentId: f.parentId, title: f.title })),
   );
 
-  const byDest = new Map<number, PlannedFile[]>();
+  // Each destination folder mirrors exactly one source folder, so a chunk has one source and one destination:
+  // the worker then checks what moved by listing one folder.
+  const bySource = new Map<number, PlannedFile[]>();
   for (const file of [...tree.files].sort((a, b) => a.id - b.id)) {
-    const dest = destOf.get(file.folderId);
-    if (dest === undefined) throw new Error(`file ${file.id} is in folder ${file.folderId}, which the listing did not return`);
-    const list = byDest.get(dest) ?? [];
+    if (!destOf.has(file.folderId)) throw new Error(`file ${file.id} is in folder ${file.folderId}, which the listing did not return`);
+    const list = bySource.get(file.folderId) ?? [];
     list.push({ id: file.id, title: file.title });
-    byDest.set(dest, list);
+    bySource.set(file.folderId, list);
   }
-  const chunks: { destFolderId: number; files: PlannedFile[] }[] = [];
-  for (const [destFolderId, files] of byDest) {
-    for (let i = 0; i < files.length; i += CHUNK_SIZE) chunks.push({ destFolderId, files: files.slice(i, i + CHUNK_SIZE) });
+  const chunks: { sourceFolderId: number; destFolderId: number; files: PlannedFile[] }[] = [];
+  for (const [sourceFolderId, files] of bySource) {
+    const destFolderId = destOf.get(sourceFolderId)!;
+    for (let i = 0; i < files.length; i += CHUNK_SIZE) chunks.push({ sourceFolderId, destFolderId, files: files.slice(i, i + CHUNK_SIZE) });
   }
 
   await deps.chunks.writePlan(jobId, run, chunks);
@@ -78,11 +108,17 @@ export async function planRun(deps: FileMoveDeps, jobId: string, run: number, pl
   await deps.queue.send(chunks.map((_, index) => ({ body: { kind: 'chunk', jobId, run, index } })));
 }
 
-/** A plan whose chunk messages were never all sent (a crash mid-send) is completed by the next plan delivery. */
-async function resendIfStalled(deps: FileMoveDeps, job: Job): Promise<void> {
-  const state = job.state as { chunkCount?: number; plannedAt?: number; chunksDone?: number } | undefined;
-  if (job.status !== 'running' || state?.chunkCount === undefined) return;
+/**
+ * A plan whose chunk messages were never all sent (a crash mid-send) is completed by the next plan delivery:
+ * at once when it is the same planner's message coming back, otherwise once the plan is old enough that its
+ * chunks should long have been picked up. Chunks sent twice are harmless; each counts once.
+ */
+async function resendIfStalled(deps: FileMoveDeps, job: Job, planner: string): Promise<void> {
+  const fresh = await deps.store.get(job.jobId);
+  const state = fresh?.state as { chunkCount?: number; plannedAt?: number; planner?: string } | undefined;
+  if (!fresh || fresh.run !== job.run || fresh.status !== 'running' || state?.chunkCount === undefined) return;
   const now = (deps.now ?? Date.now)();
-  if (now - (state.plannedAt ?? now) < PLANNER_STALE_MS) return;
+  const samePlanner = state.planner === planner;
+  if (!samePlanner && now - (state.plannedAt ?? now) < PLANNER_STALE_MS) return;
   await sendPendingChunks(deps, job.jobId, job.run);
 }

@@ -1,3 +1,4 @@
+import { DocSpaceError } from '../../docspace/errors';
 import type { Job } from '../../jobs/store';
 import type { FileMoveDeps } from './model';
 
@@ -14,4 +15,20 @@ export async function sendPendingChunks(deps: Pick<FileMoveDeps, 'chunks' | 'que
 export function allChunksCounted(job: Job): boolean {
   const state = job.state as { chunkCount?: number; chunksDone?: number } | undefined;
   return state?.chunkCount !== undefined && (state.chunksDone ?? 0) >= state.chunkCount;
+}
+
+export function chunkCount(job: Job): number | undefined {
+  return (job.state as { chunkCount?: number } | undefined)?.chunkCount;
+}
+
+/** A reason fit for a job report: DocSpace errors are already scrubbed of credentials; others give only their message. */
+export function describeError(error: unknown): string {
+  if (error instanceof DocSpaceError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Transient: the same step may succeed on a later delivery. Unknown errors are treated as transient. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof DocSpaceError ? error.retryable || error.ambiguous : true;
 }
