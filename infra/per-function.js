@@ -34,7 +34,15 @@ const FUNCTIONS = {
   docspaceWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['UploadCopyQueue'], secrets: ['DOCSPACE_WEBHOOK_SECRET'] },
   uploadCopyWorker: { table: WORKER_TABLE_ACTIONS, consumes: 'UploadCopyQueue', secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
   projectsWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['ProjectRoomQueue'], secrets: ['PROJECTS_WEBHOOK_SECRET'] },
-  projectRoomWorker: { table: WORKER_TABLE_ACTIONS, consumes: 'ProjectRoomQueue', secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
+  // It hands a message back (with a delay) while another creation holds the portal lease, and signs the
+  // callback to the project system with the projects secret.
+  projectRoomWorker: {
+    table: WORKER_TABLE_ACTIONS,
+    consumes: 'ProjectRoomQueue',
+    sends: ['ProjectRoomQueue'],
+    secrets: ['DOCSPACE_API_KEY', 'PROJECTS_WEBHOOK_SECRET'],
+    docspace: { writes: 1 },
+  },
   abandonedRoomsScan: { table: WORKER_TABLE_ACTIONS, secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
   jobsApi: { table: ['GetItem', 'Query'], secrets: ['ADMIN_API_TOKEN'] },
 };

@@ -19,6 +19,9 @@ import {
   type UploadAcceptDeps,
   type UploadCopyDeps,
 } from './workflows/upload-copy';
+import { postSignedJson } from './http/callback';
+import { docspaceRooms, type ProjectCallback, type ProjectRoomDeps, type ProjectRoomSettings } from './workflows/project-room';
+import { docspaceScanRooms, type AbandonedRoomsDeps, type AbandonedRoomsSettings } from './workflows/abandoned-rooms';
 
 /*
  * The composition root: the one place that turns settings into the ports the workflows receive. Handlers call
@@ -100,3 +103,53 @@ export function uploadCopyDeps(): UploadCopyDeps {
     counters,
   };
 }
+
+// Workflow 4: room from template.
+export const projectAcceptDeps = () => ({ store: jobStore(), queue: projectRoomQueue(), counters, log });
+
+function projectCallback(): ProjectCallback | undefined {
+  const settings = config('projects');
+  if (!settings.PROJECT_CALLBACK_URL) return undefined;
+  const url = settings.PROJECT_CALLBACK_URL;
+  return async (body, idempotencyKey) => {
+    await postSignedJson(
+      {
+        url,
+        secret: settings.PROJECTS_WEBHOOK_SECRET,
+        allowPrivate: settings.PROJECT_CALLBACK_ALLOW_PRIVATE,
+        headers: { 'idempotency-key': idempotencyKey },
+      },
+      body,
+    );
+  };
+}
+
+export const projectRoomDeps = (): ProjectRoomDeps => {
+  const callback = projectCallback();
+  return {
+    rooms: docspaceRooms(docspaceClient()),
+    store: jobStore(),
+    leases: leases(),
+    queue: projectRoomQueue(),
+    ...(callback ? { callback } : {}),
+    log,
+    counters,
+  };
+};
+
+export const projectRoomSettings = (): ProjectRoomSettings => ({
+  templateMap: config('projects').TEMPLATE_MAP,
+  portalUrl: config('docspace').DOCSPACE_API_HOST,
+});
+
+// Workflow 5: abandoned rooms.
+export const abandonedRoomsDeps = (): AbandonedRoomsDeps => ({
+  rooms: docspaceScanRooms(docspaceClient()),
+  reports: reportStore(),
+  log,
+});
+
+export const abandonedRoomsSettings = (): AbandonedRoomsSettings => ({
+  inactivityDays: config('scan').INACTIVITY_DAYS,
+  archive: config('scan').ARCHIVE_ABANDONED_ROOMS,
+});

@@ -1,0 +1,241 @@
+import type { DocSpaceClient } from '../docspace/client';
+import { waitForOperation } from '../docspace/fileops';
+import { archiveRoom, getRoom, listRooms, type RoomSearchArea } from '../docspace/rooms';
+import type { FolderDto } from '../docspace/schemas';
+import type { Log } from '../log';
+import type { AbandonedRoom, AbandonedRoomsReport, ReportStore } from '../reports/store';
+
+/*
+ * Workflow 5: a scheduled scan lists every active room (all pages), leaves out archived ones, and reports the
+ * rooms nobody has touched for INACTIVITY_DAYS. Optionally it archives them, or says which it would.
+ */
+
+const DAY_MS = 86_400_000;
+/** `rootFolderType` of an archived room (NOTES 3.5); DocSpace has no isArchived field. */
+export const ARCHIVE_ROOT = 20;
+
+export type ArchiveMode = 'off' | 'dry-run' | 'on';
+
+export interface ScanRoomsPort {
+  listRooms(options: { searchArea: RoomSearchArea }): Promise<FolderDto[]>;
+  /** Archives a room and resolves once DocSpace's file operation has finished and the room is in Archive. */
+  archiveRoom(roomId: number): Promise<void>;
+}
+
+export class RoomArchiveError extends Error {
+  override readonly name = 'RoomArchiveError';
+}
+
+export function docspaceScanRooms(client: DocSpaceClient): ScanRoomsPort {
+  return {
+    listRooms: (options) => listRooms(client, options),
+    async archiveRoom(roomId) {
+      const op = await archiveRoom(client, roomId);
+      const outcome = op.finished ? { state: 'finished' as const, op } : await waitForOperation(client, op.id);
+      if (outcome.state === 'finished' && outcome.op.error) throw new RoomArchiveError(outcome.op.error);
+      // A vanished or error-free result is confirmed the same way: the room must now live under Archive.
+      const room = await getRoom(client, roomId);
+      if (room.rootFolderType !== ARCHIVE_ROOT) throw new RoomArchiveError('DocSpace finished the operation but the room is not archived');
+    },
+  };
+}
+
+export interface AbandonedRoomsDeps {
+  rooms: ScanRoomsPort;
+  reports: Pick<ReportStore, 'save'>;
+  log: Log;
+  now?: () => number;
+}
+
+export interface AbandonedRoomsSettings {
+  inactivityDays: number;
+  archive: ArchiveMode;
+  /** Archiving stops starting new operations after this long, so the function ends inside its timeout. */
+  archiveBudgetMs?: number;
+}
+
+export interface ScanSummary {
+  generatedAt: string;
+  inactivityDays: number;
+  roomsScanned: number;
+  archivedRoomsSkipped: number;
+  abandoned: number;
+  archive?: { mode: 'dry-run' | 'on'; archived: number; failed: number };
+}
+
+/**
+ * Whole days between `updated` and the scan: floor((generatedAt − updated) / 24 h). Undefined when the date
+ * cannot be read. A room updated after the scan started (clock skew) counts as 0 days, not negative.
+ */
+export function daysInactive(updated: string, generatedAtMs: number): number | undefined {
+  const at = Date.parse(updated);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.floor((generatedAtMs - at) / DAY_MS));
+}
+
+/** The abandoned rooms among `rooms`, longest-inactive first; archived rooms are never listed. */
+export function findAbandonedRooms(
+  rooms: FolderDto[],
+  generatedAtMs: number,
+  inactivityDays: number,
+  log?: Pick<Log, 'warn'>,
+): AbandonedRoom[] {
+  const abandoned: AbandonedRoom[] = [];
+  for (const room of rooms) {
+    if (room.rootFolderType === ARCHIVE_ROOT) continue;
+    const updated = [room.updated, room.created].find((d): d is string => typeof d === 'string' && !Number.isNaN(Date.parse(d)));
+    if (!updated) {
+      log?.warn('room without a readable updated date left out of the report', { roomId: room.id });
+      continue;
+    }
+    const days = daysInactive(updated, generatedAtMs)!;
+    if (days < inactivityDays) continue;
+    abandoned.push({
+      id: room.id,
+      title: room.title,
+      updated,
+      daysInactive: days,
+      ...(typeof room.roomType === 'number' ? { roomType: room.roomType } : {}),
+    });
+  }
+  return abandoned.sort((a, b) => b.daysInactive - a.daysInactive || a.id - b.id);
+}
+
+export async function scanAbandonedRooms(
+  deps: AbandonedRoomsDeps,
+  settings: AbandonedRoomsSettings,
+): Promise<{ report: AbandonedRoomsReport; summary: ScanSummary }> {
+  const now = deps.now ?? Date.now;
+  const generatedAtMs = now();
+  const rooms = await deps.rooms.listRooms({ searchArea: 'Active' });
+  const archivedSkipped = rooms.filter((r) => r.rootFolderType === ARCHIVE_ROOT).length;
+  const abandoned = findAbandonedRooms(rooms, generatedAtMs, settings.inactivityDays, deps.log);
+  const report: AbandonedRoomsReport = {
+    generatedAt: new Date(generatedAtMs).toISOString(),
+    inactivityDays: settings.inactivityDays,
+    rooms: abandoned,
+  };
+
+  if (settings.archive === 'dry-run') {
+    report.archive = { mode: 'dry-run', archived: abandoned.map((r) => r.id), failed: [] };
+  }
+  // The report is stored before anything is archived, so a scan that dies while archiving still leaves it.
+  await deps.reports.save(report);
+
+  if (settings.archive === 'on' && abandoned.length > 0) {
+    report.archive = await archiveAll(deps, abandoned, now, settings.archiveBudgetMs ?? 200_000);
+    await deps.reports.save(report);
+  }
+
+  const summary: ScanSummary = {
+    generatedAt: report.generatedAt,
+    inactivityDays: report.inactivityDays,
+    roomsScanned: rooms.length,
+    archivedRoomsSkipped: archivedSkipped,
+    abandoned: abandoned.length,
+    ...(report.archive
+      ? { archive: { mode: report.archive.mode, archived: report.archive.archived.length, failed: report.archive.failed.length } }
+      : {}),
+  };
+  deps.log.info('abandoned-rooms scan finished', { ...summary });
+  return { report, summary };
+}
+
+/** One at a time: archiving is a file operation, and DocSpace runs a user's operations in one queue anyway. */
+async function archiveAll(
+  deps: AbandonedRoomsDeps,
+  rooms: AbandonedRoom[],
+  now: () => number,
+  budgetMs: number,
+): Promise<NonNullable<AbandonedRoomsReport['archive']>> {
+  const stopAt = now() + budgetMs;
+  const archived: number[] = [];
+  const failed: { id: number; reason: string }[] = [];
+  for (const room of rooms) {
+    if (now() >= stopAt) {
+      failed.push({ id: room.id, reason: 'not attempted: the scan ran out of time; the next scan archives it' });
+      continue;
+    }
+    try {
+      await deps.rooms.archiveRoom(room.id);
+      archived.push(room.id);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      failed.push({ id: room.id, reason });
+      deps.log.warn('could not archive an abandoned room', { roomId: room.id, reason });
+    }
+  }
+  return { mode: 'on', archived, failed };
+}
+
+// ---------------------------------------------------------------------------------------------- table
+
+const ROOM_TYPES: Record<number, string> = {
+  1: 'Form filling',
+  2: 'Collaboration',
+  5: 'Custom',
+  6: 'Public',
+  8: 'Virtual data',
+  9: 'AI',
+};
+
+const TITLE_WIDTH = 48;
+
+function clean(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+}
+
+function clip(text: string, width: number): string {
+  const chars = [...clean(text)];
+  return chars.length <= width ? chars.join('') : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+function shortDate(value: string): string {
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? value : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** What `npm run scan` prints: a plain-text table, longest-inactive first, then what archiving did. */
+export function formatReportTable(report: AbandonedRoomsReport): string {
+  const lines: string[] = [];
+  const count = report.rooms.length;
+  lines.push(
+    `Abandoned rooms report, generated ${report.generatedAt}: ${count} room${count === 1 ? '' : 's'} inactive for ${report.inactivityDays} day${report.inactivityDays === 1 ? '' : 's'} or more`,
+  );
+  if (count > 0) {
+    const header = ['ID', 'Title', 'Days inactive', 'Last updated', 'Room type'];
+    const rows = report.rooms.map((r) => [
+      String(r.id),
+      clip(r.title, TITLE_WIDTH),
+      String(r.daysInactive),
+      shortDate(r.updated),
+      r.roomType === undefined ? '' : (ROOM_TYPES[r.roomType] ?? `type ${r.roomType}`),
+    ]);
+    const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((row) => [...row[i]!].length)));
+    const rightAligned = new Set([0, 2]);
+    const render = (cells: string[]) =>
+      cells
+        .map((cell, i) => {
+          const pad = ' '.repeat(widths[i]! - [...cell].length);
+          return rightAligned.has(i) ? pad + cell : cell + pad;
+        })
+        .join('  ')
+        .trimEnd();
+    lines.push('', render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(render));
+  }
+  const archive = report.archive;
+  if (archive) {
+    lines.push('');
+    if (archive.mode === 'dry-run') {
+      lines.push(
+        archive.archived.length
+          ? `Dry run: would archive ${archive.archived.length} room(s): ${archive.archived.join(', ')}`
+          : 'Dry run: nothing to archive',
+      );
+    } else {
+      lines.push(`Archived ${archive.archived.length} room(s)${archive.archived.length ? `: ${archive.archived.join(', ')}` : ''}`);
+      for (const f of archive.failed) lines.push(`Not archived: ${f.id} (${clean(f.reason)})`);
+    }
+  }
+  return lines.join('\n');
+}

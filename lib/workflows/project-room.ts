@@ -1,0 +1,522 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { DocSpaceClient } from '../docspace/client';
+import { DocSpaceError, DocSpaceNotFoundError } from '../docspace/errors';
+import {
+  createRoomFromTemplate,
+  getRoom,
+  getRoomFromTemplateStatus,
+  listRooms,
+  type RoomSearchArea,
+} from '../docspace/rooms';
+import type { FolderDto, RoomFromTemplateStatusDto } from '../docspace/schemas';
+import { CallbackFailedError, CallbackRefusedError } from '../http/callback';
+import { LeaseHeldError, type Leases } from '../jobs/lease';
+import type { Job, JobStore } from '../jobs/store';
+import type { Log } from '../log';
+import type { Counters } from '../metrics';
+import type { Queue } from '../queue/send';
+import type { MessageContext } from '../queue/worker';
+
+/*
+ * Workflow 4: a new project in the PM system gets one DocSpace room, created from the template its type maps
+ * to, titled `<projectName> (<projectId>)`.
+ *
+ * DocSpace keeps one room-from-template status per portal, without a task id or a title (NOTES 3.6): a POST
+ * made while another creation runs is answered with that other creation's status, and a finished status stays
+ * until the next start. So creations are serialised per portal with a DynamoDB lease, and no status is trusted
+ * until GET files/rooms/{id} shows the exact title we asked for. The title is also the recovery key: before
+ * creating, the lease holder looks for a room with that exact title, so a run that died after DocSpace created
+ * the room (or while the creation was still going) finds it instead of making a second one.
+ */
+
+// ---------------------------------------------------------------------------------------------- input
+
+/** DocSpace replaces these in titles; a changed title could never be found again, so they are refused up front. */
+const titlePart = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((t) => !/[\\/:*?"<>|\u0000-\u001f]/.test(t), {
+      message: 'must not contain \\ / : * ? " < > | or control characters',
+    });
+
+export const projectEventSchema = z.object({
+  projectId: titlePart(40),
+  projectType: z.string().trim().min(1).max(100),
+  projectName: titlePart(120),
+});
+export type ProjectEvent = z.infer<typeof projectEventSchema>;
+
+export const projectRoomInputSchema = projectEventSchema.extend({ title: z.string().min(1) });
+export type ProjectRoomInput = z.infer<typeof projectRoomInputSchema>;
+
+export const projectRoomMessageSchema = z.object({ jobId: z.string().min(1), run: z.number().int().positive() });
+export type ProjectRoomMessage = z.infer<typeof projectRoomMessageSchema>;
+
+export const roomTitle = (project: Pick<ProjectEvent, 'projectId' | 'projectName'>): string =>
+  `${project.projectName} (${project.projectId})`;
+
+export interface ProjectRoomResult {
+  roomId: number;
+  title: string;
+  webUrl: string;
+}
+
+export interface ProjectCallbackBody extends ProjectRoomResult {
+  projectId: string;
+  jobId: string;
+}
+
+// ---------------------------------------------------------------------------------------------- ports
+
+/** The DocSpace calls this workflow makes; `docspaceRooms` binds them to the real client. */
+export interface RoomsPort {
+  listRooms(options: { searchArea: RoomSearchArea; filterValue?: string }): Promise<FolderDto[]>;
+  getRoom(roomId: number): Promise<FolderDto>;
+  createFromTemplate(request: { templateId: number; title: string }): Promise<RoomFromTemplateStatusDto | undefined>;
+  creationStatus(): Promise<RoomFromTemplateStatusDto | undefined>;
+}
+
+export function docspaceRooms(client: DocSpaceClient): RoomsPort {
+  return {
+    listRooms: (options) => listRooms(client, options),
+    getRoom: (roomId) => getRoom(client, roomId),
+    createFromTemplate: (request) => createRoomFromTemplate(client, request),
+    creationStatus: () => getRoomFromTemplateStatus(client),
+  };
+}
+
+/** Delivers the result to the project system; throws CallbackRefusedError or CallbackFailedError. */
+export type ProjectCallback = (body: ProjectCallbackBody, idempotencyKey: string) => Promise<void>;
+
+export interface ProjectRoomDeps {
+  rooms: RoomsPort;
+  store: Pick<JobStore, 'createOnce' | 'get' | 'transition' | 'resume' | 'recordErrors'>;
+  leases: Pick<Leases, 'acquire' | 'release'>;
+  queue: Queue;
+  /** Absent when PROJECT_CALLBACK_URL is not set. */
+  callback?: ProjectCallback;
+  log: Log;
+  counters: Counters;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  newOwner?: () => string;
+}
+
+export interface ProjectRoomTiming {
+  /** The portal lease lapses this long after its holder stops renewing it (a crashed or timed-out Lambda). */
+  leaseTtlMs: number;
+  /**
+   * How long a worker waits for the portal lease before handing its message back to the queue. Longer than
+   * leaseTtlMs, so a lease left by a dead worker always lapses within one wait.
+   */
+  leaseWaitMs: number;
+  requeueDelaySeconds: number;
+  /** Everything one delivery may spend, kept below the worker's Lambda timeout (180 s). */
+  budgetMs: number;
+  pollInitialMs: number;
+  /** Well below the ~60 s after which DocSpace drops an idle status. */
+  pollMaxMs: number;
+  /** POSTs per delivery; a second one is only made when the status turned out to belong to someone else. */
+  maxCreateAttempts: number;
+  /** After this many deliveries a callback that keeps failing is given up on and recorded. */
+  callbackLastDelivery: number;
+}
+
+export const DEFAULT_TIMING: ProjectRoomTiming = {
+  leaseTtlMs: 45_000,
+  leaseWaitMs: 60_000,
+  requeueDelaySeconds: 15,
+  budgetMs: 150_000,
+  pollInitialMs: 100,
+  pollMaxMs: 1_000,
+  maxCreateAttempts: 3,
+  callbackLastDelivery: 4,
+};
+
+export interface ProjectRoomSettings {
+  /** projectType → template id (TEMPLATE_MAP). */
+  templateMap: Record<string, number>;
+  /** The portal origin: names the lease (the status is per portal) and builds the room's web URL. */
+  portalUrl: string;
+  timing?: Partial<ProjectRoomTiming>;
+}
+
+// ---------------------------------------------------------------------------------------------- errors
+
+/** A delivery that ran out of time or lost its lease; SQS redelivers it and the title search resumes the work. */
+export class ProjectRoomRetryableError extends Error {
+  override readonly name = 'ProjectRoomRetryableError';
+}
+
+// ---------------------------------------------------------------------------------------------- accept
+
+/**
+ * Creates the job for a project once (keyed by projectId) and queues it. A repeated event gets the same job;
+ * a failed job is resumed (its new run looks for the room by title first, so it never makes a second one), a
+ * queued one is queued again (covering a crash between "created" and "queued").
+ */
+export async function acceptProject(
+  deps: Pick<ProjectRoomDeps, 'store' | 'queue' | 'counters' | 'log'>,
+  event: ProjectEvent,
+): Promise<{ jobId: string }> {
+  const input: ProjectRoomInput = { ...event, title: roomTitle(event) };
+  const { job, created } = await deps.store.createOnce('project-room', event.projectId, input);
+  if (created) {
+    deps.counters.count('JobsStarted');
+    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } satisfies ProjectRoomMessage }]);
+    deps.log.info('project room job created', { jobId: job.jobId, projectId: event.projectId });
+    return { jobId: job.jobId };
+  }
+  deps.counters.count('DuplicateDeliveries');
+  if (job.status === 'failed') {
+    const resumed = await deps.store.resume(job);
+    if (resumed) {
+      deps.log.info('failed project room job resumed by a repeated event', { jobId: job.jobId, run: resumed.run });
+      await deps.queue.send([{ body: { jobId: job.jobId, run: resumed.run } satisfies ProjectRoomMessage }]);
+    }
+  } else if (job.status === 'queued') {
+    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } satisfies ProjectRoomMessage }]);
+  }
+  return { jobId: job.jobId };
+}
+
+// ---------------------------------------------------------------------------------------------- worker
+
+export const portalLease = (portalUrl: string): string => {
+  let host = portalUrl;
+  try {
+    host = new URL(portalUrl).host;
+  } catch {
+    // not a URL: the string itself still names one portal
+  }
+  return `room-from-template:${host}`;
+};
+
+export function roomWebUrl(portalUrl: string, room: FolderDto): string {
+  const given = (room as { webUrl?: unknown }).webUrl;
+  if (typeof given === 'string' && given) return given;
+  return `${portalUrl.replace(/\/+$/, '')}/rooms/shared/${room.id}/filter?folder=${room.id}`;
+}
+
+type Outcome = { kind: 'room'; room: FolderDto; created: boolean } | { kind: 'failed'; reason: string };
+
+interface Run {
+  deps: ProjectRoomDeps;
+  timing: ProjectRoomTiming;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  resource: string;
+  owner: string;
+  deadline: number;
+  renewedAt: number;
+  jobId: string;
+}
+
+/** One delivery of a project-room message. */
+export async function handleProjectRoomMessage(
+  deps: ProjectRoomDeps,
+  settings: ProjectRoomSettings,
+  message: ProjectRoomMessage,
+  context: Pick<MessageContext, 'receiveCount'>,
+): Promise<void> {
+  const timing = { ...DEFAULT_TIMING, ...settings.timing };
+  const now = deps.now ?? Date.now;
+  const job = await deps.store.get(message.jobId);
+  if (!job || job.run !== message.run) return;
+  if (job.status === 'succeeded') return deliverCallback(deps, job, context.receiveCount, timing);
+  if (job.status === 'failed') return;
+
+  const input = projectRoomInputSchema.parse(job.input);
+  const templateId = Object.hasOwn(settings.templateMap, input.projectType) ? settings.templateMap[input.projectType] : undefined;
+  if (templateId === undefined) {
+    const known = Object.keys(settings.templateMap).sort().join(', ') || 'none';
+    return failJob(deps, job, `projectType "${input.projectType}" has no room template in TEMPLATE_MAP (mapped types: ${known})`);
+  }
+
+  const run: Run = {
+    deps,
+    timing,
+    now,
+    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    random: deps.random ?? Math.random,
+    resource: portalLease(settings.portalUrl),
+    owner: (deps.newOwner ?? randomUUID)(),
+    deadline: now() + timing.budgetMs,
+    renewedAt: 0,
+    jobId: job.jobId,
+  };
+
+  if (!(await acquirePortalLease(run))) {
+    deps.log.info('portal busy with another room creation; message handed back', { jobId: job.jobId });
+    await deps.queue.send([{ body: message, delaySeconds: timing.requeueDelaySeconds }]);
+    return;
+  }
+  let outcome: Outcome | undefined;
+  try {
+    // Another delivery of this job may have finished while we waited for the lease.
+    const running = await deps.store.transition(job.jobId, ['queued', 'running'], 'running', { run: job.run });
+    if (!running) return;
+    outcome = await createOrFindRoom(run, input.title, templateId, input.projectType);
+  } finally {
+    await deps.leases.release(run.resource, run.owner);
+  }
+
+  if (outcome.kind === 'failed') return failJob(deps, job, outcome.reason);
+  const result: ProjectRoomResult = {
+    roomId: outcome.room.id,
+    title: outcome.room.title,
+    webUrl: roomWebUrl(settings.portalUrl, outcome.room),
+  };
+  const done = await deps.store.transition(job.jobId, ['running'], 'succeeded', {
+    run: job.run,
+    result: { ...result },
+    state: { callback: deps.callback ? 'pending' : 'none' },
+  });
+  if (!done) return;
+  deps.counters.count('JobsSucceeded');
+  if (outcome.created) deps.counters.count('RoomsCreated');
+  deps.log.info('project room ready', { jobId: job.jobId, roomId: result.roomId, created: outcome.created });
+  await deliverCallback(deps, done, context.receiveCount, timing);
+}
+
+async function failJob(deps: ProjectRoomDeps, job: Job, reason: string): Promise<void> {
+  await deps.store.recordErrors(job.jobId, job.run, [{ reason }]);
+  const failed = await deps.store.transition(job.jobId, ['queued', 'running'], 'failed', { run: job.run });
+  if (failed) {
+    deps.counters.count('JobsFailed');
+    deps.log.warn('project room job failed', { jobId: job.jobId, reason });
+  }
+}
+
+async function acquirePortalLease(run: Run): Promise<boolean> {
+  const waitUntil = Math.min(run.deadline, run.now() + run.timing.leaseWaitMs);
+  let delay = 200;
+  for (;;) {
+    try {
+      await run.deps.leases.acquire(run.resource, run.owner, run.timing.leaseTtlMs);
+      run.renewedAt = run.now();
+      return true;
+    } catch (error) {
+      if (!(error instanceof LeaseHeldError)) throw error;
+    }
+    const left = waitUntil - run.now();
+    if (left <= 0) return false;
+    await run.sleep(Math.min(left, Math.max(50, Math.floor(delay * (0.5 + run.random() / 2)))));
+    delay = Math.min(2_000, delay * 1.5);
+  }
+}
+
+/** Extends the lease well before it lapses; a lease lost to someone else ends this delivery. */
+async function renewLease(run: Run): Promise<void> {
+  if (run.now() - run.renewedAt < run.timing.leaseTtlMs / 3) return;
+  try {
+    await run.deps.leases.acquire(run.resource, run.owner, run.timing.leaseTtlMs);
+    run.renewedAt = run.now();
+  } catch (error) {
+    if (error instanceof LeaseHeldError) {
+      throw new ProjectRoomRetryableError('the portal lease lapsed and was taken by another worker');
+    }
+    throw error;
+  }
+}
+
+async function pause(run: Run, delay: number, what: string): Promise<void> {
+  if (run.now() + delay > run.deadline) {
+    throw new ProjectRoomRetryableError(`ran out of time while ${what}; the next delivery resumes`);
+  }
+  await run.sleep(delay);
+  await renewLease(run);
+}
+
+/** Rooms (active or archived, never templates) whose title is exactly ours; the oldest first. */
+async function findRoomByTitle(run: Run, title: string): Promise<FolderDto | undefined> {
+  const candidates = await run.deps.rooms.listRooms({ searchArea: 'Any', filterValue: title });
+  const exact = candidates.filter((r) => r.title === title && r.rootFolderType !== 30).sort((a, b) => a.id - b.id);
+  if (exact.length > 1) {
+    run.deps.log.warn('several rooms carry the same project title; reporting the oldest', {
+      jobId: run.jobId,
+      roomIds: exact.map((r) => r.id),
+    });
+  }
+  return exact[0];
+}
+
+/** The room a status names, only if it is the one we asked for. */
+async function confirmRoom(run: Run, roomId: number, title: string): Promise<FolderDto | undefined> {
+  let room: FolderDto;
+  try {
+    room = await run.deps.rooms.getRoom(roomId);
+  } catch (error) {
+    if (error instanceof DocSpaceNotFoundError) return undefined;
+    throw error;
+  }
+  return room.title === title && room.rootFolderType !== 30 ? room : undefined;
+}
+
+/** Waits until no creation is running in the portal; returns the finished status left behind, if any. */
+async function waitForIdlePortal(run: Run): Promise<RoomFromTemplateStatusDto | undefined> {
+  let delay = run.timing.pollInitialMs;
+  for (;;) {
+    const status = await run.deps.rooms.creationStatus();
+    if (!status || status.isCompleted) return status;
+    await pause(run, delay, 'waiting for a room creation already running in the portal');
+    delay = Math.min(run.timing.pollMaxMs, Math.ceil(delay * 1.5));
+  }
+}
+
+type Polled =
+  | { kind: 'completed'; roomId: number }
+  | { kind: 'failed'; error: string; roomId: number | undefined }
+  | { kind: 'vanished' };
+
+/**
+ * Polls the portal's status until it is completed. Per NOTES 3.6 only `isCompleted` and `error` count:
+ * progress runs 0..0.9 and then jumps to 100, and on failure `roomId` may name a room already deleted.
+ */
+async function pollCreation(run: Run, first: RoomFromTemplateStatusDto | undefined): Promise<Polled> {
+  let status = first;
+  let polled = false;
+  let delay = run.timing.pollInitialMs;
+  for (;;) {
+    if (status?.isCompleted) {
+      if (status.error) return { kind: 'failed', error: status.error, roomId: status.roomId ?? undefined };
+      if (status.roomId !== undefined && status.roomId !== null) return { kind: 'completed', roomId: status.roomId };
+      return { kind: 'vanished' };
+    }
+    if (!status && polled) return { kind: 'vanished' };
+    await pause(run, delay, 'waiting for DocSpace to create the room');
+    delay = Math.min(run.timing.pollMaxMs, Math.ceil(delay * 1.5));
+    status = await run.deps.rooms.creationStatus();
+    polled = true;
+  }
+}
+
+async function createOrFindRoom(run: Run, title: string, templateId: number, projectType: string): Promise<Outcome> {
+  const { deps } = run;
+  let templateChecked = false;
+  for (let attempt = 1; attempt <= run.timing.maxCreateAttempts; attempt++) {
+    // A creation still running may be ours from a delivery that died; its room only counts once it is done.
+    const before = await waitForIdlePortal(run);
+    const existing = await findRoomByTitle(run, title);
+    if (existing) {
+      deps.log.info('found the project room already created', { jobId: run.jobId, roomId: existing.id });
+      return { kind: 'room', room: existing, created: false };
+    }
+    if (!templateChecked) {
+      const templates = await deps.rooms.listRooms({ searchArea: 'Templates' });
+      if (!templates.some((t) => t.id === templateId)) {
+        return {
+          kind: 'failed',
+          reason: `template ${templateId} (TEMPLATE_MAP for projectType "${projectType}") is not a room template on the portal`,
+        };
+      }
+      templateChecked = true;
+    }
+
+    let started: RoomFromTemplateStatusDto | undefined;
+    try {
+      started = await deps.rooms.createFromTemplate({ templateId, title });
+    } catch (error) {
+      if (!(error instanceof DocSpaceError)) throw error;
+      // Ambiguous: DocSpace may have started it. The status and the title search below tell.
+      if (!error.ambiguous) {
+        if (error.retryable) throw error;
+        return { kind: 'failed', reason: `DocSpace refused to create the room: ${error.docspaceMessage}` };
+      }
+      deps.log.warn('room creation request failed ambiguously; checking what DocSpace did', { jobId: run.jobId });
+    }
+
+    const polled = await pollCreation(run, started);
+    if (polled.kind === 'completed') {
+      const room = await confirmRoom(run, polled.roomId, title);
+      if (room) return { kind: 'room', room, created: true };
+      // A status left over from, or belonging to, another creation. Never reported as ours.
+      deps.log.warn('the portal status named a room that is not this project\'s', { jobId: run.jobId, roomId: polled.roomId });
+    } else {
+      const found = await findRoomByTitle(run, title);
+      if (found) return { kind: 'room', room: found, created: true };
+      if (polled.kind === 'failed') {
+        const stale = before?.isCompleted && before.error === polled.error && (before.roomId ?? undefined) === polled.roomId;
+        if (!stale) {
+          return { kind: 'failed', reason: `DocSpace could not create the room from template ${templateId}: ${polled.error}` };
+        }
+        deps.log.warn('the portal still shows an earlier failed creation; starting ours again', { jobId: run.jobId });
+      }
+    }
+  }
+  throw new ProjectRoomRetryableError(`no room titled as requested appeared after ${run.timing.maxCreateAttempts} attempts`);
+}
+
+// ---------------------------------------------------------------------------------------------- callback
+
+/**
+ * Reports the room to the project system once the job has its result. Failures are retried in-process by the
+ * callback port, then by SQS redelivering the message (the job stays succeeded with the callback pending);
+ * after `callbackLastDelivery` deliveries, or at once for a refused or rejected URL, the failure is recorded on
+ * the job.
+ */
+async function deliverCallback(
+  deps: ProjectRoomDeps,
+  job: Job,
+  receiveCount: number,
+  timing: ProjectRoomTiming,
+): Promise<void> {
+  if (!deps.callback || job.state?.callback !== 'pending') return;
+  const input = projectRoomInputSchema.parse(job.input);
+  const result = job.result as unknown as ProjectRoomResult;
+  const body: ProjectCallbackBody = {
+    projectId: input.projectId,
+    jobId: job.jobId,
+    roomId: result.roomId,
+    title: result.title,
+    webUrl: result.webUrl,
+  };
+  const now = deps.now ?? Date.now;
+  try {
+    await deps.callback(body, job.jobId);
+  } catch (error) {
+    // Anything unexpected (not a typed callback error) is presumed transient.
+    const retryable = error instanceof CallbackFailedError ? error.retryable : !(error instanceof CallbackRefusedError);
+    const message = error instanceof Error ? error.message : String(error);
+    if (retryable && receiveCount < timing.callbackLastDelivery) {
+      deps.log.warn('callback not delivered yet; SQS will redeliver', { jobId: job.jobId, receiveCount, reason: message });
+      throw error;
+    }
+    const reason = `callback to PROJECT_CALLBACK_URL not delivered: ${message}`;
+    await deps.store.recordErrors(job.jobId, job.run, [{ reason }]);
+    await deps.store.transition(job.jobId, ['succeeded'], 'succeeded', { state: { callback: 'failed', reason } });
+    deps.log.error('callback given up', { jobId: job.jobId, reason });
+    return;
+  }
+  await deps.store.transition(job.jobId, ['succeeded'], 'succeeded', {
+    state: { callback: 'delivered', callbackDeliveredAt: new Date(now()).toISOString() },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- start-up check
+
+export interface TemplateMapCheck {
+  /** Mapped project types whose template is not a room template on the portal. */
+  missing: Array<{ projectType: string; templateId: number }>;
+  /** Portal templates no project type maps to (informational). */
+  unmapped: Array<{ id: number; title: string }>;
+}
+
+/** Compares TEMPLATE_MAP with the portal's templates (searchArea=Templates); run once per cold start. */
+export async function checkTemplateMap(rooms: Pick<RoomsPort, 'listRooms'>, templateMap: Record<string, number>): Promise<TemplateMapCheck> {
+  const templates = await rooms.listRooms({ searchArea: 'Templates' });
+  const ids = new Set(templates.map((t) => t.id));
+  const mapped = new Set(Object.values(templateMap));
+  return {
+    missing: Object.entries(templateMap)
+      .filter(([, id]) => !ids.has(id))
+      .map(([projectType, templateId]) => ({ projectType, templateId })),
+    unmapped: templates.filter((t) => !mapped.has(t.id)).map((t) => ({ id: t.id, title: t.title })),
+  };
+}
