@@ -97,14 +97,19 @@ export interface SimulatorOptions {
   webhookRetryBaseMs?: number;
   /** The portal loaded at start and by reset(). Default: an empty portal with one admin. */
   fixture?: Fixture;
+  /** The HEAD check POST settings/webhook runs against the URL (default: global fetch, 10 s timeout). */
+  probeWebhookUrl?: (url: string) => Promise<number>;
 }
 
 export interface MutationLog {
   seq: number;
   at: number;
   method: string;
+  /** Path and query as requested, e.g. `/api/2.0/files/fileops/move`. */
   path: string;
   body: unknown;
+  /** The status the handler answered with (a handled call may still be refused, e.g. 403). */
+  status: number;
 }
 
 export interface WebhookDelivery {
@@ -123,8 +128,12 @@ export interface WebhookDelivery {
 export interface WebhookConfigInput {
   url: string;
   secretKey: string;
+  /** Trigger names; absent, empty or `['*']` subscribes to all. */
   triggers?: string[];
   name?: string;
+  /** Only events whose entity id equals this (DocSpace matches the exact id, not a subtree). */
+  targetId?: string;
+  enabled?: boolean;
 }
 
 export interface RoomInput {
@@ -141,4 +150,6 @@ export interface FileInput {
   contentLength?: number;
   created?: number;
   updated?: number;
+  /** Author (and webhook `event.createBy` for uploads); default the key owner. */
+  createdBy?: string;
 }
