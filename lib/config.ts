@@ -28,7 +28,7 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
 
 const boolFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-const sections = {
+const baseSections = {
   docspace: z.object({
     DOCSPACE_API_HOST: z.url().transform((u) => u.replace(/\/+$/, '')).refine((u) => !/\/api\/2\.0$/.test(u), {
       message: 'must be the portal origin without /api/2.0',
@@ -69,6 +69,9 @@ const sections = {
   }),
   admin: z.object({ ADMIN_API_TOKEN: z.string().min(16, 'must be at least 16 characters') }),
 } as const;
+
+// The copy worker needs the rules but not the webhook secret, which its role may not read on AWS.
+const sections = { ...baseSections, copyRules: baseSections.uploads.pick({ COPY_RULES: true }) } as const;
 
 export type Section = keyof typeof sections;
 export type SectionConfig<S extends Section> = z.infer<(typeof sections)[S]>;

@@ -80,7 +80,7 @@ export const uploadAcceptDeps = (): UploadAcceptDeps => ({
 
 export function copyRules(): CopyRule[] {
   try {
-    return validateRules(config('uploads').COPY_RULES);
+    return validateRules(config('copyRules').COPY_RULES);
   } catch (error) {
     if (error instanceof Error && error.name === 'InvalidCopyRuleError') throw new ConfigError('COPY_RULES', error.message);
     throw error;
