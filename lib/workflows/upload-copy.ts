@@ -493,12 +493,16 @@ async function awaitCopy(
   startedAt: number,
 ): Promise<{ id: number; title: string } | undefined> {
   const outcome = await deps.docspace.waitForCopy(operationId);
-  if (outcome.state === 'finished') {
-    const copy = outcome.files.find((f) => f.id !== source.id && (f.folderId === undefined || f.folderId === dest));
-    if (copy) return copy;
-    if (outcome.error) throw new CopyFailedError(`DocSpace could not copy file ${source.id} to folder ${dest}: ${outcome.error}`);
-  }
-  return findCopyInDestination(deps, jobId, source, dest, startedAt);
+  if (outcome.state === 'vanished') return findCopyInDestination(deps, jobId, source, dest, startedAt);
+  const copy = outcome.files.find((f) => f.id !== source.id && (f.folderId === undefined || f.folderId === dest));
+  if (copy) return copy;
+  const found = await findCopyInDestination(deps, jobId, source, dest, startedAt);
+  if (found) return found;
+  // The operation is over and left nothing: the next attempt may copy again without waiting for it to settle.
+  await deps.copies.clearStarted(jobId, dest);
+  throw new CopyFailedError(
+    `DocSpace could not copy file ${source.id} to folder ${dest}: ${outcome.error || 'the operation finished without a copy'}`,
+  );
 }
 
 async function findCopyInDestination(
