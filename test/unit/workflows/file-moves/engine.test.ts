@@ -1,0 +1,239 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { acceptFileMove } from '../../../../lib/workflows/file-moves';
+import { resolveDestinationRoot } from '../../../../lib/workflows/file-moves/destination';
+import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
+import { acceptTaskEvent } from '../../../../lib/workflows/task-closed';
+import { startTable, type TestTable } from './dynamo';
+import { buildNestedRoom, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
+
+let table: TestTable;
+let h: EngineHarness | undefined;
+let seq = 0;
+
+beforeAll(async () => {
+  table = await startTable();
+});
+afterAll(async () => {
+  await table.close();
+});
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function dealInput(roomId: number, archiveRootId: number, guestUserId?: string): FileMoveInput {
+  return {
+    sourceFolderId: roomId,
+    destination: { kind: 'named-child', parentId: archiveRootId, title: 'Acme' },
+    ...(guestUserId ? { guest: { userId: guestUserId, roomId } } : {}),
+    resultKey: 'archiveFolderId',
+  };
+}
+
+function movedIdsIn(mutations: Array<{ method: string; path: string; body: unknown }>): number[] {
+  return mutations
+    .filter((m) => m.method === 'PUT' && m.path.endsWith('/files/fileops/move'))
+    .flatMap((m) => (m.body as { fileIds: number[] }).fileIds);
+}
+
+describe('file moves against the simulator', () => {
+  it('moves every file of a nested room exactly once into a mirror of its folders, then removes the guest', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 300, depth: 3, width: 2 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    // A same-titled file already waits in the destination: it must stay, untouched, beside the moved one.
+    const existingAcme = sim.addFolder(archiveRoot, 'Acme');
+    const existingContracts = sim.addFolder(existingAcme, 'Contracts');
+    const bystander = sim.addFile(existingContracts, 'document-0-0.docx');
+    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
+    sim.shareRoom(room.roomId, guest, 2);
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps);
+
+    const view = await deps.store.view(jobId);
+    expect(view).toMatchObject({ status: 'succeeded', progress: { total: 300, done: 300, failed: 0 }, errors: [] });
+    expect(view!.result).toMatchObject({ archiveFolderId: existingAcme, guestRevoked: true });
+
+    const archived = filesUnder(sim, existingAcme);
+    for (const id of room.fileIds) {
+      const file = archived.find((f) => f.id === id);
+      expect(file, `file ${id}`).toBeDefined();
+      expect(pathOf(sim, file!.folderId, existingAcme)).toBe(room.pathOfFile.get(id));
+    }
+    expect(archived).toHaveLength(301);
+    expect(sim.state.files.get(bystander)).toMatchObject({ folderId: existingContracts, version: 1 });
+    expect(filesUnder(sim, room.roomId)).toEqual([]);
+    expect([...sim.state.childFolderIds(archiveRoot)].map((id) => sim.state.folders.get(id)!.title)).toEqual(['Acme']);
+
+    const mutations = sim.mutations();
+    const moved = movedIdsIn(mutations);
+    expect(moved.sort((a, b) => a - b)).toEqual([...room.fileIds].sort((a, b) => a - b));
+    const lastMove = Math.max(...mutations.filter((m) => m.path.endsWith('/fileops/move')).map((m) => m.seq));
+    const revoke = mutations.filter((m) => m.path.endsWith(`/files/rooms/${room.roomId}/share`));
+    expect(revoke).toHaveLength(1);
+    expect(revoke[0]!.seq).toBeGreaterThan(lastMove);
+    expect(sim.state.shares.get(room.roomId)?.has(guest) ?? false).toBe(false);
+    expect(queue.dlq).toEqual([]);
+  });
+
+  it('runs the same deal delivered five times at once as one job with one archive folder', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 120, depth: 2, width: 3 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const dealId = `D-${++seq}`;
+
+    const accepted = await Promise.all(
+      Array.from({ length: 5 }, () => acceptFileMove(deps, 'deal-archive', dealId, dealInput(room.roomId, archiveRoot))),
+    );
+    await queue.drain(deps);
+
+    expect(new Set(accepted.map((a) => a.jobId)).size).toBe(1);
+    expect(sim.state.childFolderIds(archiveRoot).size).toBe(1);
+    const moved = movedIdsIn(sim.mutations());
+    expect(moved).toHaveLength(120);
+    expect(new Set(moved).size).toBe(120);
+    expect(await deps.store.view(accepted[0]!.jobId)).toMatchObject({ status: 'succeeded', progress: { done: 120 } });
+  });
+
+  it('creates one archive folder when two jobs for the same client race', async () => {
+    h = await startEngine({ table });
+    const { sim, deps } = h;
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const destination = { kind: 'named-child' as const, parentId: archiveRoot, title: 'Acme' };
+    const ids = await Promise.all(
+      ['job-1', 'job-2', 'job-3', 'job-4', 'job-5'].map((owner) =>
+        resolveDestinationRoot(deps.docspace, deps.leases, owner, destination, { sleep: (ms) => new Promise((r) => setTimeout(r, ms / 10)) }),
+      ),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(sim.state.childFolderIds(archiveRoot).size).toBe(1);
+  });
+
+  it('fails naming exactly the files DocSpace would not move, keeps the guest, and finishes the rest on re-delivery', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 120, depth: 2, width: 2 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const guest = sim.addUser({ displayName: 'Gil Guest', type: 'guest' });
+    sim.shareRoom(room.roomId, guest, 2);
+    const stuck = [room.fileIds[3]!, room.fileIds[50]!, room.fileIds[119]!];
+    sim.setFaults({ failFileIds: stuck });
+    const dealId = `D-${++seq}`;
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', dealId, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps);
+
+    const failed = await deps.store.view(jobId);
+    expect(failed).toMatchObject({ status: 'failed', progress: { total: 120, done: 117, failed: 3 } });
+    expect(failed!.errors.map((e) => e.fileId).sort((a, b) => a! - b!)).toEqual([...stuck].sort((a, b) => a - b));
+    expect(failed!.errors.every((e) => /simulated failure/.test(e.reason))).toBe(true);
+    expect(sim.mutations().some((m) => m.path.includes('/share'))).toBe(false);
+    expect(sim.state.shares.get(room.roomId)?.has(guest)).toBe(true);
+
+    sim.setFaults({ failFileIds: [] });
+    sim.clearMutations();
+    const again = await acceptFileMove(deps, 'deal-archive', dealId, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps);
+
+    expect(again.jobId).toBe(jobId);
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 120, done: 120, failed: 0 }, errors: [] });
+    expect(movedIdsIn(sim.mutations()).sort((a, b) => a - b)).toEqual([...stuck].sort((a, b) => a - b));
+    expect(filesUnder(sim, room.roomId)).toEqual([]);
+    expect(sim.state.shares.get(room.roomId)?.has(guest) ?? false).toBe(false);
+  });
+
+  it('neither loses nor double-counts a chunk whose worker died after starting the move', async () => {
+    let crashes = 0;
+    h = await startEngine({
+      table,
+      // The first two moves reach DocSpace, then the connection dies before the answer: the worker sees an
+      // ambiguous failure, as if its Lambda had been killed mid-chunk, and SQS redelivers the message.
+      fetch: (sim) => (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const response = await sim.fetch(input, init);
+        if (init?.method === 'PUT' && String(input).includes('/fileops/move') && crashes < 2) {
+          crashes += 1;
+          throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+        }
+        return response;
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 250, depth: 1, width: 1 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
+    await queue.drain(deps);
+
+    expect(crashes).toBe(2);
+    const job = await deps.store.get(jobId);
+    expect(job).toMatchObject({ status: 'succeeded', progress: { total: 250, done: 250, failed: 0 } });
+    const state = job!.state as { chunkCount: number; chunksDone: number };
+    expect(state.chunksDone).toBe(state.chunkCount);
+    const archived = filesUnder(sim, (job!.result as { archiveFolderId: number }).archiveFolderId);
+    expect(archived.map((f) => f.id).sort((a, b) => a - b)).toEqual([...room.fileIds].sort((a, b) => a - b));
+  });
+
+  it('queues the finalizer from a redelivered chunk when the worker died right after counting it', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 30, depth: 0, width: 0 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const send = queue.send.bind(queue);
+    let dropped = 0;
+    queue.send = async (messages) => {
+      if (dropped === 0 && messages.some((m) => (m.body as { kind: string }).kind === 'finalize')) {
+        dropped += 1;
+        throw new Error('Lambda timed out before SendMessageBatch');
+      }
+      return send(messages);
+    };
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
+    await queue.drain(deps);
+
+    expect(dropped).toBe(1);
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 30, done: 30, failed: 0 } });
+  });
+
+  it('loses and duplicates nothing through 429 storms and 5xx answers', async () => {
+    h = await startEngine({ table, simulator: { faults: { rate429: 0.2, rate5xx: 0.02 }, seed: 7 } });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 200, depth: 2, width: 2 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
+    await queue.drain(deps);
+
+    const view = await deps.store.view(jobId);
+    const archiveFolderId = (view!.result as { archiveFolderId: number }).archiveFolderId;
+    const archived = filesUnder(sim, archiveFolderId).map((f) => f.id);
+    const left = filesUnder(sim, room.roomId).map((f) => f.id);
+    // Every file is in exactly one place, and the job says which ones did not make it.
+    expect([...archived, ...left].sort((a, b) => a - b)).toEqual([...room.fileIds].sort((a, b) => a - b));
+    expect(view!.errors.map((e) => e.fileId).sort()).toEqual(left.sort());
+    expect(view!.status).toBe(left.length === 0 ? 'succeeded' : 'failed');
+    expect(sim.state.childFolderIds(archiveRoot).size).toBe(1);
+    expect(h.client.stats.retries).toBeGreaterThan(0);
+  });
+
+  it('ignores a task whose status is not closed and moves a closed one into Completed', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const taskFolder = sim.addFolder(sim.addRoom({ title: 'Tasks' }), 'TASK-1');
+    const ids = Array.from({ length: 25 }, (_, i) => sim.addFile(taskFolder, `note-${i}.txt`));
+
+    expect(await acceptTaskEvent(deps, { taskId: 'TASK-1', status: 'in_progress', docsFolderId: taskFolder }, { completedFolderId: completed })).toEqual({
+      ignored: true,
+    });
+    expect(queue.pending).toEqual([]);
+
+    const outcome = await acceptTaskEvent(deps, { taskId: 'TASK-1', status: 'Closed', docsFolderId: taskFolder }, { completedFolderId: completed });
+    await queue.drain(deps);
+    expect(outcome).toHaveProperty('jobId');
+    expect([...sim.state.childFileIds(completed)].sort((a, b) => a - b)).toEqual(ids);
+  });
+});
