@@ -118,6 +118,9 @@ function projectCallback(): ProjectCallback | undefined {
         secret: settings.PROJECTS_WEBHOOK_SECRET,
         allowPrivate: settings.PROJECT_CALLBACK_ALLOW_PRIVATE,
         headers: { 'idempotency-key': idempotencyKey },
+        // Bounded so the worker ends inside its Lambda timeout; SQS redelivery is the longer-term retry.
+        maxAttempts: 3,
+        timeoutMs: 5_000,
       },
       body,
     );

@@ -116,7 +116,10 @@ export interface ProjectRoomTiming {
    */
   leaseWaitMs: number;
   requeueDelaySeconds: number;
-  /** Everything one delivery may spend, kept below the worker's Lambda timeout (180 s). */
+  /**
+   * What one delivery may spend creating the room. With the callback's own bound (3 attempts of at most 5 s,
+   * lib/runtime.ts) it stays below the worker's Lambda timeout of 180 s.
+   */
   budgetMs: number;
   pollInitialMs: number;
   /** Well below the ~60 s after which DocSpace drops an idle status. */
@@ -125,18 +128,28 @@ export interface ProjectRoomTiming {
   maxCreateAttempts: number;
   /** After this many deliveries a callback that keeps failing is given up on and recorded. */
   callbackLastDelivery: number;
+  /**
+   * On this delivery a creation that keeps failing (DocSpace down, the portal busy for minutes) fails the job
+   * with the reason instead of going to the DLQ; a repeated project event resumes it, and the title search
+   * then finds a room that was created after all. Below the queue's maxReceiveCount (5).
+   */
+  lastAttempt: number;
 }
 
 export const DEFAULT_TIMING: ProjectRoomTiming = {
   leaseTtlMs: 45_000,
   leaseWaitMs: 60_000,
   requeueDelaySeconds: 15,
-  budgetMs: 150_000,
+  budgetMs: 140_000,
   pollInitialMs: 100,
   pollMaxMs: 1_000,
   maxCreateAttempts: 3,
   callbackLastDelivery: 4,
+  lastAttempt: 4,
 };
+
+/** A job still "running" this long after its last update has lost its message (DLQ, purge); a repeat re-queues it. */
+export const STALE_RUNNING_MS = 15 * 60_000;
 
 export interface ProjectRoomSettings {
   /** projectType → template id (TEMPLATE_MAP). */
@@ -161,7 +174,7 @@ export class ProjectRoomRetryableError extends Error {
  * queued one is queued again (covering a crash between "created" and "queued").
  */
 export async function acceptProject(
-  deps: Pick<ProjectRoomDeps, 'store' | 'queue' | 'counters' | 'log'>,
+  deps: Pick<ProjectRoomDeps, 'store' | 'queue' | 'counters' | 'log' | 'now'>,
   event: ProjectEvent,
 ): Promise<{ jobId: string }> {
   const input: ProjectRoomInput = { ...event, title: roomTitle(event) };
@@ -179,7 +192,11 @@ export async function acceptProject(
       deps.log.info('failed project room job resumed by a repeated event', { jobId: job.jobId, run: resumed.run });
       await deps.queue.send([{ body: { jobId: job.jobId, run: resumed.run } satisfies ProjectRoomMessage }]);
     }
-  } else if (job.status === 'queued') {
+  } else if (
+    job.status === 'queued' ||
+    (job.status === 'running' && (deps.now ?? Date.now)() - Date.parse(job.updatedAt) > STALE_RUNNING_MS)
+  ) {
+    // The worker tolerates extra messages: the lease, the job status and the title search make them no-ops.
     await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } satisfies ProjectRoomMessage }]);
   }
   return { jobId: job.jobId };
@@ -257,12 +274,16 @@ export async function handleProjectRoomMessage(
     await deps.queue.send([{ body: message, delaySeconds: timing.requeueDelaySeconds }]);
     return;
   }
-  let outcome: Outcome | undefined;
+  let outcome: Outcome;
   try {
     // Another delivery of this job may have finished while we waited for the lease.
     const running = await deps.store.transition(job.jobId, ['queued', 'running'], 'running', { run: job.run });
     if (!running) return;
     outcome = await createOrFindRoom(run, input.title, templateId, input.projectType);
+  } catch (error) {
+    if (context.receiveCount < timing.lastAttempt) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    outcome = { kind: 'failed', reason: `gave up after ${context.receiveCount} attempts: ${reason}` };
   } finally {
     await deps.leases.release(run.resource, run.owner);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DocSpaceServerError } from '../../../lib/docspace/errors';
 import { CallbackFailedError, CallbackRefusedError } from '../../../lib/http/callback';
 import {
   acceptProject,
@@ -57,6 +58,23 @@ describe('accepting a project', () => {
     expect(again.jobId).toBe(first.jobId);
     expect(world.sent).toEqual([]);
     expect(world.store.jobs.get(first.jobId)!.input).toMatchObject({ title: 'Acme merger (P-1)' });
+  });
+
+  it('queues a job again when a repeat finds it "running" long after its last update, and not before', async () => {
+    const world = fakeDeps();
+    const { jobId } = await acceptProject(world.deps, acme);
+    world.sent.length = 0;
+    await world.store.transition(jobId, ['queued'], 'running', { run: 1 });
+
+    world.clock.t += 60_000;
+    await acceptProject(world.deps, acme);
+    expect(world.sent).toEqual([]);
+
+    world.clock.t += 20 * 60_000;
+    await acceptProject(world.deps, acme);
+    expect(world.sent).toEqual([{ body: { jobId, run: 1 } }]);
+    await drain(world);
+    expect(world.store.jobs.get(jobId)!.status).toBe('succeeded');
   });
 
   it('refuses names DocSpace would alter, naming the field', () => {
@@ -123,6 +141,20 @@ describe('creating the room', () => {
     expect(world.store.jobs.get(jobId)!.status).toBe('failed');
     expect(world.store.errors(jobId)).toEqual([{ reason: 'DocSpace could not create the room from template 900: Quota exceeded' }]);
     expect(world.portal.rooms.size).toBe(0);
+  });
+
+  it('fails the job with the reason on its last delivery when DocSpace keeps failing, instead of parking it in the DLQ', async () => {
+    const world = fakeDeps();
+    world.portal.createFromTemplate = async () => {
+      throw new DocSpaceServerError(503, 'Service Unavailable', 'POST', '/api/2.0/files/rooms/fromtemplate');
+    };
+    const { jobId } = await acceptProject(world.deps, acme);
+    const { thrown } = await drain(world);
+
+    expect(thrown).toHaveLength(3);
+    expect(world.store.jobs.get(jobId)!.status).toBe('failed');
+    expect(world.store.errors(jobId)[0]!.reason).toMatch(/^gave up after 4 attempts: DocSpace POST .* failed \(503\)/);
+    expect(world.leases.held.size).toBe(0);
   });
 
   it('resumes a failed project when the PM system sends it again, and creates the room then', async () => {
