@@ -36,6 +36,15 @@ describe('file operations', () => {
     expect(again.json.response).toEqual([]);
   });
 
+  it('never shows the finished result of an operation started with deleteAfter: true', async () => {
+    const { api, src, dst } = portal();
+    const a = sim.addFile(src, 'a.docx');
+    const put = await api.put('files/fileops/move', { fileIds: [a], destFolderId: dst, returnSingleOperation: true, deleteAfter: true });
+    await sleep(60);
+    expect(sim.state.files.get(a)!.folderId).toBe(dst);
+    expect((await api.get(`files/fileops?id=${put.json.response[0].id}`)).json.response).toEqual([]);
+  });
+
   it('drops a finished result nobody collected once it has been idle for resultIdleTtlMs', async () => {
     const { api, src, dst } = portal({ resultIdleTtlMs: 40 });
     const a = sim.addFile(src, 'a.docx');

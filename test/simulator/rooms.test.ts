@@ -88,7 +88,9 @@ describe('rooms', () => {
 
 describe('rooms from templates', () => {
   it('reports per-portal status: a second request while one runs gets the first one\'s status and starts nothing', async () => {
-    sim = fastSim({ templateDurationMs: 200 });
+    const triggers: string[] = [];
+    sim = fastSim({ templateDurationMs: 200, deliverWebhook: async (_u, init) => (triggers.push(JSON.parse(init.body).event.trigger), 200) });
+    sim.registerWebhook({ url: 'https://hooks.test/', secretKey: 'template-secret' });
     const template = sim.addRoom({ title: 'Legal', area: 'templates', roomType: 2 });
     const docs = sim.addFolder(template, 'Docs');
     sim.addFile(docs, 'nda.docx');
@@ -116,6 +118,9 @@ describe('rooms from templates', () => {
     const content = (await api.get(`files/${roomId}`)).json.response;
     expect(content.folders.map((f: { title: string }) => f.title)).toEqual(['Docs']);
     expect(content.files.map((f: { title: string }) => f.title)).toEqual(['letter.docx']);
+    // The room fires room.created; its copied content fires no file.copied.
+    await sim.flushWebhooks();
+    expect(triggers).toEqual(['room.created']);
   });
 
   it('deletes the room when creation fails but keeps its id in the status, with isCompleted and an error', async () => {

@@ -27,6 +27,8 @@ export interface FileOperation {
   processed: number;
   fileIds: number[];
   folderIds: number[];
+  /** `!deleteAfter`: an unheld finished operation is dequeued by the next read without ever being shown. */
+  hold: boolean;
   /** The work, run once when the operation is due; absent once it ran or was cancelled. */
   run?: () => OperationResult;
 }
@@ -45,7 +47,7 @@ export class FileOperations {
 
   constructor(private readonly deps: FileOperationsDeps) {}
 
-  start(owner: string, kind: OperationKind, run: () => OperationResult): FileOperation {
+  start(owner: string, kind: OperationKind, run: () => OperationResult, hold = true): FileOperation {
     const now = this.deps.now();
     const duration = this.deps.durationMs();
     const op: FileOperation = {
@@ -61,6 +63,7 @@ export class FileOperations {
       processed: 0,
       fileIds: [],
       folderIds: [],
+      hold,
       run,
     };
     this.ops.push(op);
@@ -88,7 +91,7 @@ export class FileOperations {
     const mine = this.ops.filter((op) => op.owner === owner && (id === undefined || op.id === id));
     const done = new Set(mine.filter((op) => op.finished));
     this.ops = this.ops.filter((op) => !done.has(op));
-    return mine;
+    return mine.filter((op) => !op.finished || op.hold);
   }
 
   terminate(owner: string, id: string): FileOperation[] {

@@ -59,7 +59,7 @@ export function registerFileOpRoutes(router: Router, ctx: SimContext): void {
         );
         for (const e of outcome.events) ctx.emit(e.trigger, e.entry, req.userId);
         return outcome;
-      });
+      }, !truthy(req.body.deleteAfter));
       // Without returnSingleOperation the answer lists (and consumes) all of the caller's operations.
       return { response: single ? [ctx.ops.dto(state, op)] : ops(ctx, req.userId) };
     });

@@ -98,7 +98,7 @@ export function registerRoomRoutes(router: Router, ctx: SimContext): void {
           ctx.emit(action === 'archive' ? 'room.archived' : 'room.restored', current, req.userId);
         }
         return { fileIds: [], folderIds: [current.id], processed: 1, error: '' };
-      });
+      }, req.body.deleteAfter !== true);
       return { response: ctx.ops.dto(ctx.state, op) };
     });
   }
