@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import { dealClosedSchema } from '../workflows/deal-closed';
+import { taskEventSchema } from '../workflows/task-closed';
+import { projectEventSchema } from '../workflows/project-room';
+import { uploadWebhookSchema } from '../workflows/upload-copy';
+
+/** The same limit as lib/http/endpoint.ts (which is not imported here: it pulls in middy, ESM-only, and the CLI runs as CJS). */
+export const DOCUMENTED_MAX_BODY_BYTES = 256 * 1024;
+
+/*
+ * The OpenAPI document of the bundle's own endpoints. Request bodies are the very zod schemas the handlers
+ * parse with, converted by zod's own z.toJSONSchema, so the document cannot drift from the code; the answers
+ * are described by the schemas below, which test/e2e checks real answers against. Not part of any Lambda
+ * bundle: `npm run openapi` writes it to infra/openapi.json.
+ */
+
+export const acceptedSchema = z.object({ jobId: z.string().meta({ example: 'deal-archive-Zm9vYmFyYmF6cXV4cXV1eA' }) });
+
+export const ignoredSchema = z.object({
+  ignored: z.literal(true),
+  reason: z.string().optional().meta({ description: 'Why nothing was done (DocSpace events only).' }),
+});
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.enum(['bad_request', 'unauthorized', 'not_found', 'payload_too_large', 'misconfigured', 'internal']),
+    message: z.string(),
+    field: z.string().optional().meta({ description: 'The offending field of a 400, e.g. `clientRoomId`.' }),
+  }),
+});
+
+export const jobViewSchema = z.object({
+  jobId: z.string(),
+  workflow: z.enum(['task-complete', 'deal-archive', 'upload-copy', 'project-room']),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  progress: z.object({ total: z.number().int(), done: z.number().int(), failed: z.number().int() }),
+  result: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'Per workflow: archiveFolderId, completedFolderId, roomId, copies ...' }),
+  errors: z.array(
+    z.object({ fileId: z.number().int().optional(), title: z.string().optional(), reason: z.string() }),
+  ),
+});
+
+export const abandonedRoomsReportSchema = z.object({
+  generatedAt: z.iso.datetime(),
+  inactivityDays: z.number().int().positive(),
+  rooms: z.array(
+    z.object({
+      id: z.number().int(),
+      title: z.string(),
+      updated: z.string(),
+      daysInactive: z.number().int(),
+      roomType: z.number().int().optional(),
+    }),
+  ),
+  archive: z
+    .object({
+      mode: z.enum(['dry-run', 'on']),
+      archived: z.array(z.number().int()),
+      failed: z.array(z.object({ id: z.number().int(), reason: z.string() })),
+    })
+    .optional()
+    .meta({ description: 'Only when ARCHIVE_ABANDONED_ROOMS is dry-run or on.' }),
+});
+
+/** What the document is built from, so the test can compare each route with the handler's schema. */
+export const REQUEST_SCHEMAS = {
+  'POST /webhooks/tasks': taskEventSchema,
+  'POST /webhooks/deals/closed': dealClosedSchema,
+  'POST /webhooks/docspace': uploadWebhookSchema,
+  'POST /webhooks/projects': projectEventSchema,
+} as const;
+
+type JsonSchema = Record<string, unknown>;
+
+/** Request bodies are described as the sender writes them (zod's input side: before trims and defaults). */
+export const requestJsonSchema = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, { io: 'input' }));
+export const responseJsonSchema = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, { io: 'output' }));
+
+/** OpenAPI 3.1 embeds JSON Schema 2020-12 itself; a nested $schema key is noise. */
+function strip(schema: JsonSchema): JsonSchema {
+  const { $schema: _ignored, ...rest } = schema;
+  return rest;
+}
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema: responseJsonSchema(schema) } });
+const error = (description: string) => ({ description, content: json(errorSchema) });
+
+const signedWebhook = (
+  summary: string,
+  route: keyof typeof REQUEST_SCHEMAS,
+  security: string,
+  answers: Record<string, unknown>,
+) => ({
+  summary,
+  operationId: route.replace(/[^A-Za-z]+(.)/g, (_m, c: string) => c.toUpperCase()).replace(/^POST/, 'post'),
+  security: [{ [security]: [] }],
+  requestBody: { required: true, content: { 'application/json': { schema: requestJsonSchema(REQUEST_SCHEMAS[route]) } } },
+  responses: {
+    ...answers,
+    '400': error('Malformed JSON or a missing or mistyped field (named in `error.field`); nothing was done.'),
+    '401': error('Missing or wrong signature; nothing was done.'),
+    '413': error(`Body over ${DOCUMENTED_MAX_BODY_BYTES / 1024} KB; nothing was done.`),
+    '503': error('A setting is missing or malformed (its name is in the function log).'),
+  },
+});
+
+export function openApiDocument(options: { serverUrl?: string; version?: string } = {}): Record<string, unknown> {
+  const accepted = { description: 'Accepted: the job runs asynchronously. A repeated event gets the same jobId.', content: json(acceptedSchema) };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'docspace-flows',
+      version: options.version ?? '0.1.0',
+      description:
+        'Webhooks that start ONLYOFFICE DocSpace workflows, and the read API for operators. Generated from the zod ' +
+        'schemas the handlers use (`npm run openapi`).',
+    },
+    servers: [{ url: options.serverUrl ?? 'http://127.0.0.1:3000', description: 'npm start; on AWS the HttpApiUrl stack output' }],
+    components: {
+      securitySchemes: {
+        tasksSignature: hmac('TASKS_WEBHOOK_SECRET'),
+        dealsSignature: hmac('DEALS_WEBHOOK_SECRET'),
+        projectsSignature: hmac('PROJECTS_WEBHOOK_SECRET'),
+        docspaceSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-docspace-signature-256',
+          description:
+            '`sha256=<HEX>`: HMAC-SHA256 of the raw body with DOCSPACE_WEBHOOK_SECRET (DocSpace sends uppercase hex).',
+        },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN' },
+      },
+    },
+    paths: {
+      '/webhooks/tasks': {
+        post: signedWebhook('Workflow 1: a task changed status; a closed task moves its folder to Completed', 'POST /webhooks/tasks', 'tasksSignature', {
+          '202': accepted,
+          '200': { description: 'Ignored: the status is not `closed`.', content: json(ignoredSchema) },
+        }),
+      },
+      '/webhooks/deals/closed': {
+        post: signedWebhook('Workflow 2: a deal closed; archive the client room', 'POST /webhooks/deals/closed', 'dealsSignature', {
+          '202': accepted,
+        }),
+      },
+      '/webhooks/docspace': {
+        head: {
+          summary: 'DocSpace probes the URL when the webhook is registered',
+          operationId: 'headWebhooksDocspace',
+          security: [],
+          responses: { '200': { description: 'Reachable.' } },
+        },
+        post: signedWebhook('Workflow 3: DocSpace file.uploaded; copy the file to its internal folder', 'POST /webhooks/docspace', 'docspaceSignature', {
+          '202': accepted,
+          '200': { description: 'Ignored: another trigger, a folder, or a file outside the copy rules.', content: json(ignoredSchema) },
+        }),
+      },
+      '/webhooks/projects': {
+        post: signedWebhook('Workflow 4: a project was created; create its room from a template', 'POST /webhooks/projects', 'projectsSignature', {
+          '202': accepted,
+        }),
+      },
+      '/jobs/{jobId}': {
+        get: {
+          summary: "A job's status, progress, result and errors",
+          operationId: 'getJob',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The job.', content: json(jobViewSchema) },
+            '401': error('Missing or wrong bearer token.'),
+            '404': error('No such job.'),
+          },
+        },
+      },
+      '/reports/abandoned-rooms/latest': {
+        get: {
+          summary: 'The report of the last abandoned-rooms scan',
+          operationId: 'getLatestAbandonedRoomsReport',
+          security: [{ adminToken: [] }],
+          responses: {
+            '200': { description: 'The report.', content: json(abandonedRoomsReportSchema) },
+            '401': error('Missing or wrong bearer token.'),
+            '404': error('No scan has run yet.'),
+          },
+        },
+      },
+    },
+  };
+}
+
+function hmac(secret: string) {
+  return {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Signature-256',
+    description: `\`sha256=<hex>\`: HMAC-SHA256 of the raw request body with ${secret} (README "Calling the webhooks").`,
+  };
+}
