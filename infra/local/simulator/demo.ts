@@ -24,7 +24,7 @@ export function defaultFixture(): Fixture {
   };
 }
 
-interface DemoIds {
+export interface DemoIds {
   selfUserId: string;
   roomAdminUserId: string;
   guestUserId: string;

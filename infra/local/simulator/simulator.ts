@@ -251,7 +251,7 @@ export class DocSpaceSimulator {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.hooks.clear();
+    this.hooks.stop();
     await Promise.all([...this.servers].map((s) => s.close()));
     this.servers.clear();
   }

@@ -80,6 +80,7 @@ export class Webhooks {
   private active = 0;
   private waiters: Array<() => void> = [];
   private abort = new AbortController();
+  private stopped = false;
 
   constructor(private readonly deps: WebhookDeps) {}
 
@@ -106,6 +107,7 @@ export class Webhooks {
 
   /** Queues one delivery per matching config; never delivers inside the caller. */
   publish(trigger: string, payload: EntryPayload, actor: string): void {
+    if (this.stopped) return;
     const entityId = String(payload.id ?? '');
     for (const config of this.configs.values()) {
       if (!config.enabled) continue;
@@ -133,6 +135,12 @@ export class Webhooks {
 
   async flush(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** For close(): abandons sleeping retries and accepts no new events. */
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort(new Error('simulator closed'));
   }
 
   /** Drops configs and history; retries still sleeping are abandoned. */
