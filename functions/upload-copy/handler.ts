@@ -19,6 +19,8 @@ const post = endpoint(
       }
     },
     body: uploadWebhookSchema,
+    // DocSpace's delivery id (the same on its retries) on every later log line of this request.
+    logKeys: (body) => ({ docspaceEventId: body.event.id, docspaceWebhookId: body.webhook.id }),
   },
   async (req) => {
     const outcome = await acceptUpload(uploadAcceptDeps(), req.body);
