@@ -16,6 +16,8 @@ vi.hoisted(() => {
   // Both are read when lib/log builds the logger, before any import runs.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
+  // The EMF lines go to the same output, so they are checked too (and show the counters work).
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 });
 
 let stack: Stack;
@@ -116,6 +118,14 @@ describe('log output of a full job', () => {
     expect(lines.some((l) => l.jobId === jobId && typeof l.requestId === 'string')).toBe(true);
     expect(lines.some((l) => l.docspaceEventId === 9001 && typeof l.jobId === 'string')).toBe(true);
     expect(lines.some((l) => /retr/i.test(String(l.message)))).toBe(true);
+
+    const metrics = new Set(
+      lines.flatMap((l) => ((l._aws as { CloudWatchMetrics?: Array<{ Metrics: Array<{ Name: string }> }> } | undefined)?.CloudWatchMetrics ?? [])
+        .flatMap((d) => d.Metrics.map((m) => m.Name))),
+    );
+    for (const name of ['JobsStarted', 'JobsSucceeded', 'FilesMoved', 'DocSpaceRetries', 'DocSpaceRateLimited']) {
+      expect(metrics, `metric ${name}`).toContain(name);
+    }
 
     for (const [name, value] of Object.entries(secrets)) {
       expect(output.includes(value), `${name} appears in the logs`).toBe(false);
