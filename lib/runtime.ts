@@ -56,6 +56,11 @@ export function docspaceClient(): DocSpaceClient {
   return client;
 }
 
+/** Tests start a fresh stack (another simulator URL and key) in the same process. */
+export function resetRuntime(): void {
+  client = undefined;
+}
+
 export const acceptDeps = () => ({ store: jobStore(), queue: fileMovesQueue(), counters, log });
 
 export const fileMoveDeps = (): FileMoveDeps => ({

@@ -39,6 +39,21 @@ export function resolveName(value: unknown, vars: { service: string; stage: stri
   return out;
 }
 
+/** `${self:a.b.${sls:stage}, "default"}`, the one kind of variable serverless.yml uses in route methods. */
+export function resolveSelfVariable(value: string, sls: Obj, stage: string): string {
+  const text = value.replaceAll('${sls:stage}', stage);
+  const m = /^\$\{self:([^,}]+)(?:,\s*["']([^"']*)["'])?\}$/.exec(text);
+  if (!m) {
+    if (text.includes('${')) throw new Error(`Unresolvable variable "${value}"`);
+    return text;
+  }
+  let node: unknown = sls;
+  for (const key of m[1]!.trim().split('.')) node = (node as Obj | undefined)?.[key];
+  if (node !== undefined && node !== null) return String(node);
+  if (m[2] === undefined) throw new Error(`Unresolvable variable "${value}"`);
+  return m[2];
+}
+
 export interface TableSpec {
   logicalId: string;
   name: string;
@@ -70,12 +85,22 @@ export interface SqsMapping {
   timeout: number;
 }
 
+export interface HttpRoute {
+  functionKey: string;
+  method: string;
+  path: string;
+}
+
 export interface ServiceModel {
   service: string;
   tables: TableSpec[];
   queues: QueueSpec[];
   sqsMappings: SqsMapping[];
   functionKeys: string[];
+  /** Per function: the serverless.yml handler (`functions/x/handler.handler`), timeout (s) and memory (MB). */
+  functions: Record<string, { handler: string; timeout: number; memorySize: number }>;
+  /** httpApi routes as API Gateway matches them (`/jobs/{jobId}`), methods resolved for the stage. */
+  httpRoutes: HttpRoute[];
   /** The env var each wired resource is exposed under (TABLE_NAME → JobsTable, ...). */
   wiring: Record<string, string>;
 }
@@ -141,6 +166,15 @@ export function loadServiceModel(opts: { stage: string; root?: string }): Servic
   const sqsMappings: SqsMapping[] = [];
   const functions = (sls.functions ?? {}) as Obj;
   const providerTimeout = numberOf(sls.provider?.timeout, 6);
+  const providerMemory = numberOf(sls.provider?.memorySize, 1024);
+  const functionSpecs: ServiceModel['functions'] = {};
+  for (const [functionKey, fn] of Object.entries<Obj>(functions)) {
+    functionSpecs[functionKey] = {
+      handler: String(fn.handler),
+      timeout: numberOf(fn.timeout, providerTimeout),
+      memorySize: numberOf(fn.memorySize, providerMemory),
+    };
+  }
   for (const [functionKey, fn] of Object.entries<Obj>(functions)) {
     for (const ev of (fn.events ?? []) as Obj[]) {
       if (!ev.sqs) continue;
@@ -156,7 +190,16 @@ export function loadServiceModel(opts: { stage: string; root?: string }): Servic
     }
   }
 
+  const httpRoutes: HttpRoute[] = [];
+  for (const [functionKey, fn] of Object.entries<Obj>(functions)) {
+    for (const ev of (fn.events ?? []) as Obj[]) {
+      if (!ev.httpApi) continue;
+      const method = resolveSelfVariable(String(ev.httpApi.method ?? '*'), sls, opts.stage).toUpperCase();
+      httpRoutes.push({ functionKey, method, path: String(ev.httpApi.path) });
+    }
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { WIRING } = require(join(root, 'infra', 'environment.js')) as { WIRING: Record<string, string> };
-  return { service, tables, queues, sqsMappings, functionKeys: Object.keys(functions), wiring: WIRING };
+  return { service, tables, queues, sqsMappings, functionKeys: Object.keys(functions), functions: functionSpecs, httpRoutes, wiring: WIRING };
 }

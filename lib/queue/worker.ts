@@ -31,7 +31,6 @@ export function sqsWorker<S extends z.ZodType>(
   handle: (message: z.infer<S>, context: MessageContext) => Promise<void>,
   options: { sequential?: boolean } = {},
 ): SqsHandler {
-  const processor = new BatchProcessor(EventType.SQS);
   // Each record gets its own log scope (records run in parallel): its messageId, and its jobId once parsed.
   const recordHandler = (record: SQSRecord): Promise<void> =>
     withLogKeys({ messageId: record.messageId }, () => handleRecord(record));
@@ -52,7 +51,9 @@ export function sqsWorker<S extends z.ZodType>(
     await handle(parsed.data, { messageId: record.messageId, receiveCount });
   };
   const core = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, recordHandler, processor, {
+    // A processor per invocation: it holds the batch's state, and the local stack runs a function's concurrent
+    // invocations in one process (on Lambda each has its own instance, so this costs nothing there).
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
       context,
       ...(options.sequential ? { processInParallel: false } : {}),
     });
