@@ -32,7 +32,13 @@ const FUNCTIONS = {
     docspace: { writes: 2, reads: 8 },
   },
   docspaceWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['UploadCopyQueue'], secrets: ['DOCSPACE_WEBHOOK_SECRET'] },
-  uploadCopyWorker: { table: WORKER_TABLE_ACTIONS, consumes: 'UploadCopyQueue', secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
+  // No lease, so no DeleteItem (the error records it replaces go through BatchWriteItem).
+  uploadCopyWorker: {
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
+    consumes: 'UploadCopyQueue',
+    secrets: ['DOCSPACE_API_KEY'],
+    docspace: { writes: 1 },
+  },
   projectsWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['ProjectRoomQueue'], secrets: ['PROJECTS_WEBHOOK_SECRET'] },
   // It hands a message back (with a delay) while another creation holds the portal lease, and signs the
   // callback to the project system with the projects secret.
@@ -43,7 +49,8 @@ const FUNCTIONS = {
     secrets: ['DOCSPACE_API_KEY', 'PROJECTS_WEBHOOK_SECRET'],
     docspace: { writes: 1 },
   },
-  abandonedRoomsScan: { table: WORKER_TABLE_ACTIONS, secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
+  // It only writes the report (its parts, then the LATEST pointer); the read API serves it.
+  abandonedRoomsScan: { table: ['PutItem'], secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
   jobsApi: { table: ['GetItem', 'Query'], secrets: ['ADMIN_API_TOKEN'] },
 };
 

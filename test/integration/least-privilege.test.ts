@@ -1,0 +1,199 @@
+import { createHmac } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as scan } from '../../functions/abandoned-rooms/handler';
+import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as jobsApi } from '../../functions/jobs-api/handler';
+import { handler as projectsWebhook } from '../../functions/project-room/handler';
+import { handler as tasksWebhook } from '../../functions/task-closed/handler';
+import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
+import { lambdaContext } from '../../infra/local/lambda-context';
+import { DEMO } from '../../infra/local/simulator';
+import { dynamo, sqs } from '../../lib/aws';
+import { startStack, type Stack } from '../support/stack';
+
+/*
+ * The roles of infra/per-function.js are only as good as the calls they allow: a missing action shows up on AWS
+ * as AccessDenied in the middle of a job. Every workflow runs here once, one function at a time, while every
+ * DynamoDB and SQS call the bundle's own clients make is recorded under the function that made it; each call must
+ * be allowed by that function's role, on that resource.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const perFunction = require('../../infra/per-function.js') as {
+  roles: (ctx: { resolveVariable: (v: string) => Promise<string> }) => Promise<Record<string, any>>;
+  roleId: (key: string) => string;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { WIRING } = require('../../infra/environment.js') as { WIRING: Record<string, string> };
+
+type Call = { action: string; resource: string };
+
+let stack: Stack;
+let current: string | undefined;
+const calls = new Map<string, Call[]>();
+const allowed = new Map<string, Call[]>();
+
+/** DocumentClient command names → IAM actions. */
+const DYNAMO_ACTIONS: Record<string, string> = {
+  GetCommand: 'GetItem',
+  PutCommand: 'PutItem',
+  UpdateCommand: 'UpdateItem',
+  DeleteCommand: 'DeleteItem',
+  QueryCommand: 'Query',
+  ScanCommand: 'Scan',
+  BatchWriteCommand: 'BatchWriteItem',
+  BatchGetCommand: 'BatchGetItem',
+  TransactWriteCommand: 'TransactWriteItems',
+  TransactGetCommand: 'TransactGetItems',
+};
+
+function record(action: string, resource: string): void {
+  if (!current) throw new Error(`${action} on ${resource} outside of a function under test`);
+  const list = calls.get(current) ?? [];
+  list.push({ action, resource });
+  calls.set(current, list);
+}
+
+function resourceOfUrl(url: string): string {
+  const variable = Object.keys(WIRING).find((name) => stack.env[name] === url);
+  return variable ? WIRING[variable]! : `unknown queue ${url}`;
+}
+
+async function as<T>(functionKey: string, run: () => Promise<T>): Promise<T> {
+  current = functionKey;
+  try {
+    return await run();
+  } finally {
+    current = undefined;
+  }
+}
+
+const context = (functionKey: string): Context =>
+  lambdaContext({ functionName: `docspace-flows-test-${functionKey}`, timeoutSeconds: 300 });
+
+function signed(secret: string, body: unknown, upper = false) {
+  const raw = JSON.stringify(body);
+  const hex = createHmac('sha256', secret).update(raw).digest('hex');
+  return { raw, hex: upper ? hex.toUpperCase() : hex };
+}
+
+beforeAll(async () => {
+  stack = await startStack({ simulator: { fileOpDurationMs: 5, templateDurationMs: 20 } });
+  const tableNames = new Map([[stack.env.TABLE_NAME!, 'JobsTable']]);
+  dynamo().middlewareStack.add(
+    (next, ctx) => async (args) => {
+      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown>; TransactItems?: unknown[] };
+      const tables = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {});
+      // The DocumentClient's commands reach this stack as the low-level ones (PutItemCommand ...), but map both.
+      const action = `dynamodb:${DYNAMO_ACTIONS[ctx.commandName!] ?? ctx.commandName!.replace(/Command$/, '')}`;
+      for (const t of tables.length ? tables : ['?']) record(action, tableNames.get(t) ?? `unknown table ${t}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordForIamTest' },
+  );
+  sqs().middlewareStack.add(
+    (next, ctx) => async (args) => {
+      const name = ctx.commandName!.replace(/Command$/, '').replace(/Batch$/, '');
+      record(`sqs:${name}`, resourceOfUrl((args.input as { QueueUrl: string }).QueueUrl));
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordForIamTest' },
+  );
+
+  const roles = await perFunction.roles({
+    resolveVariable: async (v) => (v === 'self:service' ? 'docspace-flows' : v === 'sls:stage' ? 'test' : v.split(/,\s*/)[1]!.replace(/^'|'$/g, '')),
+  });
+  for (const [id, role] of Object.entries(roles)) {
+    const statements = role.Properties.Policies[0].PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown[] }>;
+    allowed.set(
+      id,
+      statements.flatMap((s) =>
+        s.Action.flatMap((action) =>
+          s.Resource.map((r) => ({ action, resource: (r as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] ?? JSON.stringify(r) })),
+        ),
+      ),
+    );
+  }
+
+  // Workflow 2, then 1: the webhook alone, then the worker alone (only its queue has messages).
+  const deal = signed(stack.secrets.deals, { dealId: 'D-IAM', clientRoomId: DEMO.clientRoomId, clientName: 'IAM Ltd', guestUserId: DEMO.guestUserId });
+  const dealJob = await as('dealsWebhook', () =>
+    stack.http(dealsWebhook, { method: 'POST', path: '/webhooks/deals/closed', headers: { 'x-signature-256': `sha256=${deal.hex}`, 'content-type': 'application/json' }, body: deal.raw }),
+  );
+  expect(dealJob.statusCode).toBe(202);
+  await as('fileMovesWorker', () => stack.drain({ timeoutMs: 60_000 }));
+  const task = signed(stack.secrets.tasks, { taskId: 'T-IAM', status: 'closed', docsFolderId: DEMO.taskFolderId });
+  expect(
+    (await as('tasksWebhook', () =>
+      stack.http(tasksWebhook, { method: 'POST', path: '/webhooks/tasks', headers: { 'x-signature-256': `sha256=${task.hex}`, 'content-type': 'application/json' }, body: task.raw }),
+    )).statusCode,
+  ).toBe(202);
+  await as('fileMovesWorker', () => stack.drain({ timeoutMs: 60_000 }));
+
+  // Workflow 4.
+  const project = signed(stack.secrets.projects, { projectId: 'P-IAM', projectType: 'legal', projectName: 'IAM check' });
+  expect(
+    (await as('projectsWebhook', () =>
+      stack.http(projectsWebhook, { method: 'POST', path: '/webhooks/projects', headers: { 'x-signature-256': `sha256=${project.hex}`, 'content-type': 'application/json' }, body: project.raw }),
+    )).statusCode,
+  ).toBe(202);
+  await as('projectRoomWorker', () => stack.drain({ timeoutMs: 60_000 }));
+
+  // Workflow 3: an upload into the source room of COPY_RULES.
+  const fileId = stack.sim.addFile(DEMO.sourceRoomId, 'iam.pdf');
+  const upload = signed(
+    stack.secrets.docspace,
+    {
+      event: { id: 4242, createOn: '2026-11-30T10:00:00Z', trigger: 'file.uploaded', triggerId: 256 },
+      payload: { id: fileId, parentId: DEMO.sourceRoomId, title: 'iam.pdf', rootFolderType: 14, fileEntryType: 2 },
+      webhook: { id: 42, name: 'iam', triggers: ['file.uploaded'] },
+    },
+    true,
+  );
+  expect(
+    (await as('docspaceWebhook', () =>
+      stack.http(docspaceWebhook, { method: 'POST', path: '/webhooks/docspace', headers: { 'x-docspace-signature-256': `sha256=${upload.hex}`, 'content-type': 'application/json' }, body: upload.raw }),
+    )).statusCode,
+  ).toBe(202);
+  await as('uploadCopyWorker', () => stack.drain({ timeoutMs: 60_000 }));
+
+  // Workflow 5 and the read API.
+  await as('abandonedRoomsScan', () => scan({ source: 'aws.events' }, context('abandonedRoomsScan')));
+  await as('jobsApi', async () => {
+    const auth = { authorization: `Bearer ${stack.secrets.admin}` };
+    expect((await stack.http(jobsApi, { method: 'GET', path: `/jobs/${dealJob.body.jobId}`, headers: auth })).body.status).toBe('succeeded');
+    expect((await stack.http(jobsApi, { method: 'GET', path: '/reports/abandoned-rooms/latest', headers: auth })).statusCode).toBe(200);
+  });
+}, 300_000);
+
+afterAll(() => stack?.stop());
+
+const FUNCTIONS = [
+  'dealsWebhook',
+  'tasksWebhook',
+  'fileMovesWorker',
+  'projectsWebhook',
+  'projectRoomWorker',
+  'docspaceWebhook',
+  'uploadCopyWorker',
+  'abandonedRoomsScan',
+  'jobsApi',
+];
+
+describe('each function role', () => {
+  it.each(FUNCTIONS)('allows every DynamoDB and SQS call that %s makes in a real run', (functionKey) => {
+    const made = calls.get(functionKey) ?? [];
+    expect(made.length, `${functionKey} made no calls; the run did not reach it`).toBeGreaterThan(0);
+    const grants = allowed.get(perFunction.roleId(functionKey))!;
+    const denied = [...new Set(made.map((c) => `${c.action} on ${c.resource}`))].filter(
+      (call) => !grants.some((g) => `${g.action} on ${g.resource}` === call),
+    );
+    expect(denied, `${functionKey} would get AccessDenied`).toEqual([]);
+    // Not a failure: some grants serve paths one happy run does not take (resuming a failed job, a held lease).
+    const unused = grants
+      .filter((g) => /^(dynamodb|sqs):/.test(g.action) && !made.some((c) => c.action === g.action && c.resource === g.resource))
+      .map((g) => `${g.action} on ${g.resource}`);
+    if (unused.length) console.log(`${functionKey}: granted, not used in this run: ${unused.join(', ')}`);
+  });
+});
