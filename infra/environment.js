@@ -3,7 +3,7 @@
  * The environment of every function, resolved by serverless.yml (`${file(infra/environment.js)}`).
  *
  * - Wiring: on AWS, TABLE_NAME and the queue URLs are CloudFormation refs to infra/resources.yml. In the
- *   `local` stage (npm start) they come from the environment that infra/local/start.mjs prepared for the emulators.
+ *   `local` stage (npm start) they come from the environment that infra/local/start.ts prepared for the emulators.
  *   serverless-offline gives provider.environment precedence over its own process.env, so the local values have
  *   to be resolved here rather than inherited.
  * - Settings (lib/config.ts): passed through only when set, so an unset optional setting keeps its default and an

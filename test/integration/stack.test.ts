@@ -83,10 +83,11 @@ describe('the test stack', () => {
     const maxReceiveCount = stack.aws.resources.queues.FileMovesQueue!.maxReceiveCount!;
     expect(attempts).toHaveLength(maxReceiveCount);
     expect(attempts.every((b) => b.retained === 1 && b.deleted === 0)).toBe(true);
-    expect(await stack.dlqMessages('FileMovesQueue')).toContainEqual({ kind: 'unknown' });
     expect(await stack.queueCounts('FileMovesQueue')).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    const parked = await stack.queueCounts('FileMovesDLQ');
+    expect(await stack.dlqMessages('FileMovesQueue')).toContainEqual({ kind: 'unknown' });
     // Reading the DLQ does not consume it.
-    expect(await stack.queueCounts('FileMovesDLQ')).toMatchObject({ visible: 2 });
+    expect(await stack.queueCounts('FileMovesDLQ')).toEqual(parked);
   });
 });
 
