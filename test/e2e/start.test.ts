@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/cfn';
 import { freePort, isListening } from '../../infra/local/ports';
+import { DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
 import type { StackState } from '../../infra/local/stack-state';
 import { isAlive, processTree } from '../support/processes';
 
@@ -39,7 +40,7 @@ function exited(proc: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-async function npmStart(): Promise<Running> {
+async function npmStart(extraEnv: Record<string, string> = {}): Promise<Running> {
   const httpPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'docspace-flows-e2e-'));
   const esbuildDir = join('.local-data', `esbuild-e2e-${process.pid}-${started.length}`);
@@ -47,6 +48,7 @@ async function npmStart(): Promise<Running> {
   // The stack's own defaults, not whatever the test process happens to carry.
   delete env.DOCSPACE_API_HOST;
   delete env.ADMIN_API_TOKEN;
+  Object.assign(env, extraEnv);
   // Its own process group, as in a terminal, so that stray processes could not hide in ours.
   const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -69,7 +71,8 @@ async function npmStart(): Promise<Running> {
 }
 
 function portsOf(state: StackState): number[] {
-  return [state.httpUrl, state.lambdaUrl, state.dynamodbUrl, state.sqsUrl, state.simulatorUrl!].map((u) => Number(new URL(u).port));
+  const urls = [state.httpUrl, state.lambdaUrl, state.dynamodbUrl, state.sqsUrl, ...(state.simulatorUrl ? [state.simulatorUrl] : [])];
+  return urls.map((u) => Number(new URL(u).port));
 }
 
 /** Stops it with a signal and checks that nothing it started is left: processes, ports, state file. */
@@ -133,9 +136,37 @@ describe('npm start', () => {
   }, 30_000);
 });
 
-describe('npm start under a supervisor', () => {
-  it('stops every process it started when npm alone gets SIGTERM', async () => {
-    const run = await npmStart();
-    await expectStopsCleanly(run, () => process.kill(run.child.pid!, 'SIGTERM'));
-  }, READY_MS + 30_000);
+describe('npm start against another portal, under a supervisor', () => {
+  it('uses DOCSPACE_API_HOST instead of its own simulator, runs the scan there, and stops on SIGTERM to npm', async () => {
+    const portalSim = new DocSpaceSimulator({ fixture: demoFixture() });
+    const portal = await portalSim.listen(0, '127.0.0.1');
+    try {
+      const run = await npmStart({ DOCSPACE_API_HOST: portal.url, DOCSPACE_API_KEY: portalSim.apiKey });
+      expect(run.state.simulatorUrl).toBeUndefined();
+      expect(run.state.docspaceApiHost).toBe(portal.url);
+
+      const scan = await npmRun(['run', 'scan'], { LOCAL_DATA_DIR: run.dataDir });
+      expect(scan.code, scan.output).toBe(0);
+      expect(scan.output).toMatch(/Abandoned rooms: 3 \(inactive for at least 10 days\)/);
+      expect(scan.output).toMatch(/Vendor onboarding\s+\S+\s+90/);
+      expect(portalSim.requestLog().some((r) => r.path.includes('/api/2.0/files/rooms'))).toBe(true);
+
+      // A supervisor (or `kill`) signals npm alone, not the whole group.
+      await expectStopsCleanly(run, () => process.kill(run.child.pid!, 'SIGTERM'));
+    } finally {
+      await portal.close();
+      await portalSim.close();
+    }
+  }, READY_MS + 40_000);
 });
+
+/** Runs npm without blocking this process (the test's own simulator must keep answering). */
+function npmRun(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn('npm', args, { cwd: REPO_ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    proc.on('close', (code) => resolve({ code, output }));
+  });
+}
