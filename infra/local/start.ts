@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import treeKill from 'tree-kill';
 import { REPO_ROOT } from './cfn';
 import { startLocalAws, type LocalAws } from './emulators';
-import { freePort } from './ports';
+import { freePort, isListening } from './ports';
 import { demoSettings, LOCAL_SECRETS, secretSettings } from './settings';
 import { lambdaEndpointInvoker, SqsPollers } from './sqs-poller';
 import { removeStackState, writeStackState, type StackState } from './stack-state';
@@ -84,6 +84,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   const httpPort = portFrom('HTTP_PORT') ?? 3000;
   const lambdaPort = portFrom('LAMBDA_PORT') ?? (await freePort(HOST));
+  // Checked up front: the readiness probe would otherwise be answered by whatever already listens there.
+  for (const [name, port] of [['HTTP_PORT', httpPort], ['LAMBDA_PORT', lambdaPort]] as const) {
+    if (await isListening(port, HOST)) {
+      process.stderr.write(`[local] ${name} ${port} is in use on ${HOST} (another npm start?); set ${name} to a free port\n`);
+      process.exit(1);
+    }
+  }
 
   let aws: LocalAws | undefined;
   let sim: DocSpaceSimulator | undefined;
