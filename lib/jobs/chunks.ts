@@ -1,5 +1,5 @@
-import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, jobKey, type Job } from './store';
+import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, jobKey, type Job, type JobError } from './store';
 
 export interface PlannedFile {
   id: number;
@@ -16,18 +16,26 @@ export interface Chunk {
   files: PlannedFile[];
   status: 'pending' | 'done';
   attempts: number;
+  /** Set by the attempt that finished the chunk: what it moved and what it could not, with the reasons. */
+  outcome?: { done: number; failed: number };
+  errors?: JobError[];
 }
 
 const CHUNK_TTL_SECONDS = 30 * 86_400;
-const chunkKey = (jobId: string, run: number, index: number) => ({
+/**
+ * Chunks are keyed by the plan that wrote them (the run and the planner's claim token): a planner that was
+ * superseded mid-write (its claim taken over) writes beside the current plan, never over it.
+ */
+const chunkKey = (jobId: string, run: number, token: string, index: number) => ({
   pk: `CHUNKS#${jobId}`,
-  sk: `${run}#${String(index).padStart(6, '0')}`,
+  sk: `${run}#${token}#${String(index).padStart(6, '0')}`,
 });
 
 /**
- * The plan of a file-move run: chunks of at most 100 files for one destination folder each. A chunk's
- * completion is counted on the job item itself in one conditional update (the chunk's id joins a set it was
- * not yet in), which is what makes a chunk count once however often SQS delivers it.
+ * The plan of a file-move run: chunks of at most 100 files for one destination folder each. A chunk is
+ * finished on its own item by its latest attempt (conditional on the attempt number), then counted on the job
+ * item in one conditional update (the chunk's id joins a set it was not yet in): a chunk counts once however
+ * often SQS delivers it, and a crash between the two steps is repaired by the next delivery.
  */
 export class ChunkStore {
   constructor(
@@ -39,13 +47,14 @@ export class ChunkStore {
   async writePlan(
     jobId: string,
     run: number,
+    token: string,
     chunks: { destFolderId: number; sourceFolderId?: number; files: PlannedFile[] }[],
   ): Promise<void> {
     const ttl = Math.floor(this.now() / 1000) + CHUNK_TTL_SECONDS;
     const requests = chunks.map((c, index) => ({
       PutRequest: {
         Item: {
-          ...chunkKey(jobId, run, index),
+          ...chunkKey(jobId, run, token, index),
           jobId,
           run,
           index,
@@ -69,18 +78,18 @@ export class ChunkStore {
     }
   }
 
-  async get(jobId: string, run: number, index: number): Promise<Chunk | undefined> {
-    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: chunkKey(jobId, run, index), ConsistentRead: true }));
+  async get(jobId: string, run: number, token: string, index: number): Promise<Chunk | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: chunkKey(jobId, run, token, index), ConsistentRead: true }));
     return out.Item as Chunk | undefined;
   }
 
   /** Counts an attempt at a chunk; a count above 1 means an earlier attempt may have moved part of it. */
-  async startAttempt(jobId: string, run: number, index: number): Promise<Chunk | undefined> {
+  async startAttempt(jobId: string, run: number, token: string, index: number): Promise<Chunk | undefined> {
     try {
       const out = await this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: chunkKey(jobId, run, index),
+          Key: chunkKey(jobId, run, token, index),
           UpdateExpression: 'ADD attempts :one',
           ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -96,12 +105,49 @@ export class ChunkStore {
   }
 
   /**
-   * Adds the chunk's outcome to the job's counters exactly once. Returns the job after the update, or
-   * undefined when this chunk had already been counted (or the run is no longer current).
+   * Records the chunk's outcome on the chunk, by the latest attempt only: an attempt that was overtaken by a
+   * redelivery (its message came back while it still ran) cannot finish the chunk, so only one attempt's
+   * findings are ever reported. False when the chunk was already finished or another attempt has started.
    */
-  async complete(jobId: string, run: number, index: number, outcome: { done: number; failed: number }): Promise<Job | undefined> {
+  async finish(
+    jobId: string,
+    run: number,
+    token: string,
+    index: number,
+    attempt: number,
+    result: { done: number; failed: number; errors: JobError[] },
+  ): Promise<boolean> {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: chunkKey(jobId, run, token, index),
+          UpdateExpression: 'SET #status = :done, #outcome = :outcome, #errors = :errors',
+          ConditionExpression: '#status = :pending AND attempts = :attempt',
+          ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#errors': 'errors' },
+          ExpressionAttributeValues: {
+            ':done': 'done',
+            ':pending': 'pending',
+            ':attempt': attempt,
+            ':outcome': { done: result.done, failed: result.failed },
+            ':errors': result.errors,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Adds a finished chunk's outcome to the job's counters exactly once (the chunk's id joins a set on the job
+   * item it was not yet in). Returns the job after the update, or undefined when this chunk had already been
+   * counted or the run is no longer current.
+   */
+  async count(jobId: string, run: number, index: number, outcome: { done: number; failed: number }): Promise<Job | undefined> {
     const id = `${run}#${index}`;
-    let job: Job | undefined;
     try {
       const out = await this.ddb.send(
         new UpdateCommand({
@@ -132,42 +178,19 @@ export class ChunkStore {
         }),
       );
       const { pk: _pk, sk: _sk, ttl: _ttl, doneChunks: _d, ...rest } = out.Attributes!;
-      job = rest as unknown as Job;
+      return rest as unknown as Job;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (isConditionFailure(error)) return undefined;
+      throw error;
     }
-    // Marking the chunk itself is only a shortcut for redeliveries; the job's set above is the truth.
-    await this.ddb.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: chunkKey(jobId, run, index),
-        UpdateExpression: 'SET #status = :done',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':done': 'done' },
-      }),
-    );
-    return job;
   }
 
-  async pendingIndexes(jobId: string, run: number): Promise<number[]> {
-    const pending: number[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
-          FilterExpression: '#status = :pending',
-          ProjectionExpression: '#index',
-          ExpressionAttributeNames: { '#status': 'status', '#index': 'index' },
-          ExpressionAttributeValues: { ':pk': `CHUNKS#${jobId}`, ':run': `${run}#`, ':pending': 'pending' },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) pending.push(item.index as number);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return pending;
+  /** Indexes of the run's chunks not yet counted on the job: what a stalled plan still has to (re)send. */
+  async uncountedIndexes(jobId: string, run: number, chunkCount: number): Promise<number[]> {
+    const out = await this.ddb.send(
+      new GetCommand({ TableName: this.table, Key: jobKey(jobId), ProjectionExpression: 'doneChunks', ConsistentRead: true }),
+    );
+    const counted = (out.Item?.doneChunks as Set<string> | undefined) ?? new Set<string>();
+    return Array.from({ length: chunkCount }, (_, i) => i).filter((i) => !counted.has(`${run}#${i}`));
   }
 }

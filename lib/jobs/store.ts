@@ -391,7 +391,8 @@ export class JobStore {
   /**
    * Claims the planning of a run. Only one planner wins; the same planner (its SQS message redelivered after a
    * crash) may claim again, and a planner silent for `staleMs` can be replaced, so a crash never leaves a job
-   * stuck in "running" with nothing queued.
+   * stuck in "running" with nothing queued. The plan is recorded under the claiming planner (`planToken`), so a
+   * planner that was replaced can no longer record its plan, and the chunks it wrote lie beside the current ones.
    */
   async claimPlanning(jobId: string, run: number, planner: string, staleMs: number): Promise<Job | undefined> {
     const now = this.now();
@@ -416,7 +417,7 @@ export class JobStore {
             ':running': 'running',
             ':queued': 'queued',
             ':at': new Date(now).toISOString(),
-            ':state': { planner, planStartedAt: now, chunksDone: 0 },
+            ':state': { planner, planToken: planner, planStartedAt: now, chunksDone: 0 },
             ':planner': planner,
             ':run': run,
             ':stale': now - staleMs,
@@ -431,11 +432,11 @@ export class JobStore {
     }
   }
 
-  /** Records the finished plan of the planner that claimed it. */
+  /** Records the finished plan of the claim that `token` names, once: a plan already recorded is never replaced. */
   async finishPlanning(
     jobId: string,
     run: number,
-    planner: string,
+    token: string,
     plan: { chunkCount: number; total: number; result?: Record<string, unknown> },
   ): Promise<Job | undefined> {
     try {
@@ -446,7 +447,7 @@ export class JobStore {
           UpdateExpression:
             'SET #state.#chunkCount = :chunks, #state.#plannedAt = :now, #progress.#total = :total, #updatedAt = :at' +
             (plan.result ? ', #result = :result' : ''),
-          ConditionExpression: '#run = :run AND #state.#planner = :planner',
+          ConditionExpression: '#run = :run AND #state.#planToken = :token AND attribute_not_exists(#state.#chunkCount)',
           ExpressionAttributeNames: {
             '#state': 'state',
             '#chunkCount': 'chunkCount',
@@ -455,7 +456,7 @@ export class JobStore {
             '#total': 'total',
             '#updatedAt': 'updatedAt',
             '#run': 'run',
-            '#planner': 'planner',
+            '#planToken': 'planToken',
             ...(plan.result ? { '#result': 'result' } : {}),
           },
           ExpressionAttributeValues: {
@@ -464,7 +465,7 @@ export class JobStore {
             ':total': plan.total,
             ':at': new Date(this.now()).toISOString(),
             ':run': run,
-            ':planner': planner,
+            ':token': token,
             ...(plan.result ? { ':result': plan.result } : {}),
           },
           ReturnValues: 'ALL_NEW',

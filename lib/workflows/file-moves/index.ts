@@ -11,7 +11,7 @@ export { fileMoveMessageSchema, type FileMoveDeps, type FileMoveInput } from './
 export async function handleFileMoveMessage(deps: FileMoveDeps, message: FileMoveMessage, context: MessageContext): Promise<void> {
   switch (message.kind) {
     case 'plan':
-      return planRun(deps, message.jobId, message.run, context.messageId, context.receiveCount);
+      return planRun(deps, message.jobId, message.run, message.planner ?? context.messageId, context.receiveCount);
     case 'chunk':
       return moveChunk(deps, message, context.receiveCount);
     case 'finalize':

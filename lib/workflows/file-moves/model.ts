@@ -24,7 +24,13 @@ export const fileMoveInputSchema = z.object({
 export type FileMoveInput = z.infer<typeof fileMoveInputSchema>;
 
 export const fileMoveMessageSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('plan'), jobId: z.string(), run: z.number().int().positive() }),
+  z.object({
+    kind: z.literal('plan'),
+    jobId: z.string(),
+    run: z.number().int().positive(),
+    /** Set when a planner hands its work on to a delayed copy of its message, which then plans as the same planner. */
+    planner: z.string().min(1).optional(),
+  }),
   z.object({ kind: z.literal('chunk'), jobId: z.string(), run: z.number().int().positive(), index: z.number().int().min(0) }),
   z.object({ kind: z.literal('finalize'), jobId: z.string(), run: z.number().int().positive() }),
 ]);
@@ -48,6 +54,10 @@ export const CHUNK_SIZE = 100;
 export const SOURCE_LEASE_MS = 15 * 60_000;
 /** A planner that has not finished after this long is presumed dead and may be replaced. */
 export const PLANNER_STALE_MS = 10 * 60_000;
+/** Held by one planning invocation; longer than the worker's Lambda timeout (120 s), so only a dead one lapses. */
+export const PLAN_LEASE_MS = 3 * 60_000;
+/** A plan message that finds another invocation planning the same run looks again after this delay. */
+export const PLAN_BUSY_DELAY_SECONDS = 10;
 /** A finalizer that has not closed the job after this long is presumed dead and may be replaced. */
 export const FINALIZER_STALE_MS = 10 * 60_000;
 /** A job "running" without any update for this long is dead (its messages were parked in the DLQ); a repeated

@@ -3,7 +3,7 @@ import { listFolder } from '../../docspace/folders';
 import { LeaseHeldError } from '../../jobs/lease';
 import type { JobError } from '../../jobs/store';
 import { LAST_CHUNK_ATTEMPT, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
-import { allChunksCounted, chunkCount, describeError, isTransient } from './progress';
+import { allChunksCounted, describeError, isTransient, recordedPlan } from './progress';
 
 /**
  * Moves one chunk and counts it once. The move uses Duplicate (DocSpace's default, Skip, silently leaves a
@@ -13,7 +13,8 @@ import { allChunksCounted, chunkCount, describeError, isTransient } from './prog
  *
  * A chunk may arrive more than once (SQS redelivery after a crash or a timeout, or a duplicate send). Every
  * attempt after the first starts by looking at the destination, so files an earlier attempt moved are not
- * moved again; the count on the job is guarded by a conditional write, so the chunk counts once.
+ * moved again; only the latest attempt may finish the chunk, and the count on the job is guarded by a
+ * conditional write, so the chunk counts once.
  */
 export async function moveChunk(
   deps: FileMoveDeps,
@@ -23,16 +24,16 @@ export async function moveChunk(
   const { jobId, run, index } = message;
   const job = await deps.store.get(jobId);
   if (!job || job.run !== run || job.status !== 'running') return;
-  const count = chunkCount(job);
-  // A chunk beyond the plan is a left-over of a planner that was replaced; the plan on the job is the truth.
-  if (count !== undefined && index >= count) return;
+  const plan = recordedPlan(job);
+  // Chunk messages are only sent once a plan is recorded; the plan on the job is the truth.
+  if (!plan || index >= plan.chunkCount) return;
   const input = fileMoveInputSchema.parse(job.input);
 
-  const chunk = await deps.chunks.startAttempt(jobId, run, index);
+  const chunk = await deps.chunks.startAttempt(jobId, run, plan.token, index);
   if (!chunk) {
-    // Already done: SQS delivered it again. If the worker that counted it died before queuing the
-    // finalizer, this redelivery is what queues it.
-    await queueFinalizerIfDone(deps, jobId, run);
+    // Finished already: SQS delivered it again, or the attempt that finished it died before counting it or
+    // before queuing the finalizer. Whatever it left undone is done here, once.
+    await settle(deps, jobId, run, plan.token, index);
     return;
   }
 
@@ -67,16 +68,29 @@ export async function moveChunk(
   const errors: JobError[] = [...reasons]
     .filter(([fileId]) => !moved.has(fileId))
     .map(([fileId, reason]) => ({ fileId, title: wanted.get(fileId)!.title, reason, destFolderId: chunk.destFolderId }));
-  if (errors.length) await deps.store.recordErrors(jobId, run, errors);
-  const counted = await deps.chunks.complete(jobId, run, index, { done: moved.size, failed: errors.length });
+  // Only the latest attempt's findings count: an attempt overtaken by a redelivery reports nothing.
+  await deps.chunks.finish(jobId, run, plan.token, index, chunk.attempts, { done: moved.size, failed: errors.length, errors });
+  await settle(deps, jobId, run, plan.token, index);
+}
+
+/**
+ * Reports a finished chunk: its error entries (idempotent puts), its count on the job (once), and the
+ * finalizer when it was the last. Safe to repeat, which is how a crash between these steps is repaired.
+ */
+async function settle(deps: FileMoveDeps, jobId: string, run: number, token: string, index: number): Promise<void> {
+  const chunk = await deps.chunks.get(jobId, run, token, index);
+  // Not finished: another attempt is still at it (or died), and its message will come back.
+  if (!chunk || chunk.status !== 'done' || !chunk.outcome) return;
+  if (chunk.errors?.length) await deps.store.recordErrors(jobId, run, chunk.errors);
+  const counted = await deps.chunks.count(jobId, run, index, chunk.outcome);
   if (counted) {
-    deps.counters.count('FilesMoved', moved.size);
-    if (errors.length) deps.counters.count('FilesFailed', errors.length);
-    if (allChunksCounted(counted)) await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
-    return;
+    deps.counters.count('FilesMoved', chunk.outcome.done);
+    if (chunk.outcome.failed) deps.counters.count('FilesFailed', chunk.outcome.failed);
   }
-  // Counted before (a concurrent duplicate, or this chunk's own earlier attempt that died after counting).
-  await queueFinalizerIfDone(deps, jobId, run);
+  const job = counted ?? (await deps.store.get(jobId));
+  if (job && job.run === run && job.status === 'running' && allChunksCounted(job)) {
+    await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
+  }
 }
 
 async function move(
@@ -136,11 +150,4 @@ async function move(
 async function idsIn(deps: FileMoveDeps, folderId: number, wanted: Map<number, unknown>): Promise<number[]> {
   const { files } = await listFolder(deps.docspace, folderId);
   return files.map((f) => f.id).filter((id) => wanted.has(id));
-}
-
-async function queueFinalizerIfDone(deps: FileMoveDeps, jobId: string, run: number): Promise<void> {
-  const job = await deps.store.get(jobId);
-  if (job && job.run === run && job.status === 'running' && allChunksCounted(job)) {
-    await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
-  }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { listTree } from '../../docspace/folders';
 import { LeaseHeldError } from '../../jobs/lease';
 import type { PlannedFile } from '../../jobs/chunks';
@@ -7,13 +8,15 @@ import {
   CHUNK_SIZE,
   LAST_CHUNK_ATTEMPT,
   LEASE_RETRY_DELAY_SECONDS,
+  PLAN_BUSY_DELAY_SECONDS,
+  PLAN_LEASE_MS,
   PLANNER_STALE_MS,
   SOURCE_LEASE_MS,
   fileMoveInputSchema,
   sourceLease,
   type FileMoveDeps,
 } from './model';
-import { describeError, sendPendingChunks } from './progress';
+import { describeError, recordedPlan, sendPendingChunks } from './progress';
 
 /**
  * Plans one run of a file-move job: lists the source completely, prepares the destination once, writes chunks
@@ -47,8 +50,21 @@ export async function planRun(
     return;
   }
 
+  // One planning invocation at a time per run: a message that comes back while its first delivery still runs
+  // (a visibility timeout shorter than the planning) must not mirror folders beside it, or each would create
+  // its own copy of every subfolder. The lease outlives any Lambda, so a dead planner frees it soon enough.
+  const invocation = randomUUID();
   try {
-    await plan(deps, claimed, input, planner);
+    await deps.leases.acquire(planLease(jobId, run), invocation, PLAN_LEASE_MS);
+  } catch (error) {
+    if (!(error instanceof LeaseHeldError)) throw error;
+    // This message is about to be deleted while the first delivery may still fail; the delayed copy carries the
+    // planner's identity, so it can take up the claim if that happens.
+    await deps.queue.send([{ body: { kind: 'plan', jobId, run, planner }, delaySeconds: PLAN_BUSY_DELAY_SECONDS }]);
+    return;
+  }
+  try {
+    await plan(deps, claimed, input);
   } catch (error) {
     if (receiveCount < LAST_CHUNK_ATTEMPT) throw error;
     // Out of retries: end the run failed, so that the job is not left "running" with nothing queued and a
@@ -58,14 +74,17 @@ export async function planRun(
     const closed = await deps.store.transition(jobId, ['running'], 'failed', { run });
     await deps.leases.release(sourceLease(input.sourceFolderId), jobId);
     if (closed) deps.counters.count('JobsFailed');
+  } finally {
+    await deps.leases.release(planLease(jobId, run), invocation);
   }
 }
+
+const planLease = (jobId: string, run: number) => `plan:${jobId}:${run}`;
 
 async function plan(
   deps: FileMoveDeps,
   claimed: Job,
   input: ReturnType<typeof fileMoveInputSchema.parse>,
-  planner: string,
 ): Promise<void> {
   const { jobId, run } = claimed;
   const destRoot = await resolveDestinationRoot(deps.docspace, deps.leases, jobId, input.destination);
@@ -92,13 +111,14 @@ async function plan(
     for (let i = 0; i < files.length; i += CHUNK_SIZE) chunks.push({ sourceFolderId, destFolderId, files: files.slice(i, i + CHUNK_SIZE) });
   }
 
-  await deps.chunks.writePlan(jobId, run, chunks);
-  const planned = await deps.store.finishPlanning(jobId, run, planner, {
+  const token = (claimed.state as { planToken: string }).planToken;
+  await deps.chunks.writePlan(jobId, run, token, chunks);
+  const planned = await deps.store.finishPlanning(jobId, run, token, {
     chunkCount: chunks.length,
     total: claimed.progress.done + tree.files.length,
     result: { ...(claimed.result ?? {}), [input.resultKey]: destRoot },
   });
-  if (!planned) return; // a newer planner took over; it will queue its own plan
+  if (!planned) return; // another claim took over; its plan is the one that counts and it queues its own chunks
   deps.log.info('job planned', { jobId, run, files: tree.files.length, chunks: chunks.length, folders: destOf.size });
 
   if (chunks.length === 0) {
@@ -115,10 +135,11 @@ async function plan(
  */
 async function resendIfStalled(deps: FileMoveDeps, job: Job, planner: string): Promise<void> {
   const fresh = await deps.store.get(job.jobId);
-  const state = fresh?.state as { chunkCount?: number; plannedAt?: number; planner?: string } | undefined;
-  if (!fresh || fresh.run !== job.run || fresh.status !== 'running' || state?.chunkCount === undefined) return;
+  const plan = fresh && recordedPlan(fresh);
+  if (!fresh || !plan || fresh.run !== job.run || fresh.status !== 'running') return;
+  const state = fresh.state as { plannedAt?: number; planner?: string };
   const now = (deps.now ?? Date.now)();
   const samePlanner = state.planner === planner;
   if (!samePlanner && now - (state.plannedAt ?? now) < PLANNER_STALE_MS) return;
-  await sendPendingChunks(deps, job.jobId, job.run);
+  await sendPendingChunks(deps, job.jobId, job.run, plan.chunkCount);
 }

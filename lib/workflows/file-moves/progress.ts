@@ -2,8 +2,14 @@ import { DocSpaceError } from '../../docspace/errors';
 import type { Job } from '../../jobs/store';
 import type { FileMoveDeps } from './model';
 
-export async function sendPendingChunks(deps: Pick<FileMoveDeps, 'chunks' | 'queue'>, jobId: string, run: number): Promise<void> {
-  const pending = await deps.chunks.pendingIndexes(jobId, run);
+/** (Re)sends every chunk of the recorded plan that is not yet counted, or the finalizer when none is left. */
+export async function sendPendingChunks(
+  deps: Pick<FileMoveDeps, 'chunks' | 'queue'>,
+  jobId: string,
+  run: number,
+  chunkCount: number,
+): Promise<void> {
+  const pending = await deps.chunks.uncountedIndexes(jobId, run, chunkCount);
   if (pending.length === 0) {
     await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
     return;
@@ -17,8 +23,11 @@ export function allChunksCounted(job: Job): boolean {
   return state?.chunkCount !== undefined && (state.chunksDone ?? 0) >= state.chunkCount;
 }
 
-export function chunkCount(job: Job): number | undefined {
-  return (job.state as { chunkCount?: number } | undefined)?.chunkCount;
+/** The recorded plan of the job's current run: how many chunks, and the token their items are keyed by. */
+export function recordedPlan(job: Job): { chunkCount: number; token: string } | undefined {
+  const state = job.state as { chunkCount?: number; planToken?: string } | undefined;
+  if (state?.chunkCount === undefined || state.planToken === undefined) return undefined;
+  return { chunkCount: state.chunkCount, token: state.planToken };
 }
 
 /** A reason fit for a job report: DocSpace errors are already scrubbed of credentials; others give only their message. */

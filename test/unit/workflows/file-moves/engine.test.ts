@@ -151,7 +151,7 @@ describe('file moves against the simulator', () => {
       table,
       // The first two moves reach DocSpace, then the connection dies before the answer: the worker sees an
       // ambiguous failure, as if its Lambda had been killed mid-chunk, and SQS redelivers the message.
-      fetch: (sim) => (async (input: RequestInfo | URL, init?: RequestInit) => {
+      fetch: (sim) => (async (input: string | URL | Request, init?: RequestInit) => {
         const response = await sim.fetch(input, init);
         if (init?.method === 'PUT' && String(input).includes('/fileops/move') && crashes < 2) {
           crashes += 1;
