@@ -75,8 +75,18 @@ describe('deal closed → archive the client room', () => {
       expect(answeredIn).toBeLessThan(1000);
       const { jobId } = accepted.body as { jobId: string };
 
+      // GET /jobs/{id} while the worker runs: progress grows chunk by chunk.
+      s.startPollers();
+      const seen: Array<{ status: string; done: number; total: number }> = [];
+      for (let view = await getJob(s, jobId); ; view = await getJob(s, jobId)) {
+        seen.push({ status: view.status, done: view.progress.done, total: view.progress.total });
+        if (view.status === 'succeeded' || view.status === 'failed' || Date.now() - started > 90_000) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await s.drain({ timeoutMs: 90_000 });
       const elapsed = Date.now() - started;
+      expect(seen.some((v) => v.status === 'running' && v.total === 3000 && v.done > 0 && v.done < 3000)).toBe(true);
+      expect(seen.map((v) => v.done)).toEqual([...seen.map((v) => v.done)].sort((a, b) => a - b));
 
       const job = await getJob(s, jobId);
       expect(job).toMatchObject({ status: 'succeeded', workflow: 'deal-archive', progress: { total: 3000, done: 3000, failed: 0 }, errors: [] });

@@ -98,6 +98,27 @@ describe('file moves against the simulator', () => {
     expect(await deps.store.view(accepted[0]!.jobId)).toMatchObject({ status: 'succeeded', progress: { done: 120 } });
   });
 
+  it('runs two different deals on one room one after the other, so no file is moved by both', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 150, depth: 2, width: 2 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const other = { ...dealInput(room.roomId, archiveRoot), destination: { kind: 'named-child' as const, parentId: archiveRoot, title: 'Acme Holding' } };
+
+    const [first, second] = await Promise.all([
+      acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot)),
+      acceptFileMove(deps, 'deal-archive', `D-${++seq}`, other),
+    ]);
+    await queue.drain(deps);
+
+    const moved = movedIdsIn(sim.mutations());
+    expect(moved.sort((a, b) => a - b)).toEqual([...room.fileIds].sort((a, b) => a - b));
+    const views = [(await deps.store.view(first.jobId))!, (await deps.store.view(second.jobId))!];
+    expect(views.map((v) => v.status)).toEqual(['succeeded', 'succeeded']);
+    // One of them found the room already empty.
+    expect(views.map((v) => v.progress.total).sort((a, b) => a - b)).toEqual([0, 150]);
+  });
+
   it('creates one archive folder when two jobs for the same client race', async () => {
     h = await startEngine({ table });
     const { sim, deps } = h;

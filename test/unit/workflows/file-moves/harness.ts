@@ -12,6 +12,8 @@ export interface QueuedMessage {
   messageId: string;
   body: unknown;
   receiveCount: number;
+  /** DelaySeconds, scaled down (1 s → 10 ms) so that deferred work stays deferred without slowing the tests. */
+  notBefore: number;
 }
 
 /**
@@ -28,7 +30,12 @@ export class MemoryQueue implements Queue {
   async send(messages: OutboundMessage[]): Promise<void> {
     for (const m of messages) {
       this.sent.push(m.body);
-      this.pending.push({ messageId: `msg-${++this.seq}`, body: JSON.parse(JSON.stringify(m.body)), receiveCount: 0 });
+      this.pending.push({
+        messageId: `msg-${++this.seq}`,
+        body: JSON.parse(JSON.stringify(m.body)),
+        receiveCount: 0,
+        notBefore: Date.now() + (m.delaySeconds ?? 0) * 10,
+      });
     }
   }
 
@@ -39,8 +46,11 @@ export class MemoryQueue implements Queue {
     const concurrency = options.concurrency ?? 6;
     const active = new Set<Promise<void>>();
     while (this.pending.length > 0 || active.size > 0) {
-      while (this.pending.length > 0 && active.size < concurrency) {
-        const message = this.pending.shift()!;
+      for (;;) {
+        if (active.size >= concurrency) break;
+        const i = this.pending.findIndex((m) => m.notBefore <= Date.now());
+        if (i < 0) break;
+        const message = this.pending.splice(i, 1)[0]!;
         message.receiveCount += 1;
         const run = () =>
           handleFileMoveMessage(deps, fileMoveMessageSchema.parse(message.body), {
@@ -56,6 +66,7 @@ export class MemoryQueue implements Queue {
         active.add(p);
       }
       if (active.size > 0) await Promise.race(active);
+      else if (this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     }
   }
 }
