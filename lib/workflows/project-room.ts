@@ -126,12 +126,11 @@ export interface ProjectRoomTiming {
   pollMaxMs: number;
   /** POSTs per delivery; a second one is only made when the status turned out to belong to someone else. */
   maxCreateAttempts: number;
-  /** After this many deliveries a callback that keeps failing is given up on and recorded. */
-  callbackLastDelivery: number;
   /**
-   * On this delivery a creation that keeps failing (DocSpace down, the portal busy for minutes) fails the job
-   * with the reason instead of going to the DLQ; a repeated project event resumes it, and the title search
-   * then finds a room that was created after all. Below the queue's maxReceiveCount (5).
+   * On this delivery a creation or a callback that keeps failing (DocSpace down, the portal busy for minutes,
+   * the project system unreachable) fails the job with the reason instead of going to the DLQ; a repeated
+   * project event resumes it: the title search then finds a room that was created after all, and a room already
+   * recorded is only reported. Below the queue's maxReceiveCount (5).
    */
   lastAttempt: number;
 }
@@ -144,7 +143,6 @@ export const DEFAULT_TIMING: ProjectRoomTiming = {
   pollInitialMs: 100,
   pollMaxMs: 1_000,
   maxCreateAttempts: 3,
-  callbackLastDelivery: 4,
   lastAttempt: 4,
 };
 
@@ -170,8 +168,9 @@ export class ProjectRoomRetryableError extends Error {
 
 /**
  * Creates the job for a project once (keyed by projectId) and queues it. A repeated event gets the same job;
- * a failed job is resumed (its new run looks for the room by title first, so it never makes a second one), a
- * queued one is queued again (covering a crash between "created" and "queued").
+ * a failed job is resumed (its new run reports the room an earlier run recorded, or looks for the room by title
+ * before creating one, so it never makes a second one), a queued one is queued again (covering a crash between
+ * "created" and "queued").
  */
 export async function acceptProject(
   deps: Pick<ProjectRoomDeps, 'store' | 'queue' | 'counters' | 'log' | 'now'>,
@@ -245,9 +244,14 @@ export async function handleProjectRoomMessage(
   const timing = { ...DEFAULT_TIMING, ...settings.timing };
   const now = deps.now ?? Date.now;
   const job = await deps.store.get(message.jobId);
-  if (!job || job.run !== message.run) return;
-  if (job.status === 'succeeded') return deliverCallback(deps, job, context.receiveCount, timing);
-  if (job.status === 'failed') return;
+  if (!job || job.run !== message.run || job.status === 'succeeded' || job.status === 'failed') return;
+  // The room is known (this run recorded it, or an earlier run whose report failed did): only the report is
+  // left, and it is reported by id, so a room renamed since can never lead to a second one.
+  if (job.result) {
+    const running = await deps.store.transition(job.jobId, ['queued', 'running'], 'running', { run: job.run });
+    if (running) await report(deps, running, context.receiveCount, timing);
+    return;
+  }
 
   const input = projectRoomInputSchema.parse(job.input);
   const templateId = Object.hasOwn(settings.templateMap, input.projectType) ? settings.templateMap[input.projectType] : undefined;
@@ -275,11 +279,14 @@ export async function handleProjectRoomMessage(
     return;
   }
   let outcome: Outcome;
+  let withRoom: Job | undefined;
   try {
-    // Another delivery of this job may have finished while we waited for the lease.
     const running = await deps.store.transition(job.jobId, ['queued', 'running'], 'running', { run: job.run });
-    if (!running) return;
+    // Another delivery of this run may have found the room while we waited for the lease; that one reports it.
+    if (!running || running.result) return;
     outcome = await createOrFindRoom(run, input.title, templateId, input.projectType);
+    // Recorded while the lease is held, so a delivery that was waiting for it sees the room and stands back.
+    if (outcome.kind === 'room') withRoom = await recordRoom(deps, settings, job, outcome);
   } catch (error) {
     if (context.receiveCount < timing.lastAttempt) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -289,21 +296,26 @@ export async function handleProjectRoomMessage(
   }
 
   if (outcome.kind === 'failed') return failJob(deps, job, outcome.reason);
+  if (withRoom) await report(deps, withRoom, context.receiveCount, timing);
+}
+
+async function recordRoom(
+  deps: ProjectRoomDeps,
+  settings: ProjectRoomSettings,
+  job: Job,
+  outcome: Extract<Outcome, { kind: 'room' }>,
+): Promise<Job | undefined> {
   const result: ProjectRoomResult = {
     roomId: outcome.room.id,
     title: outcome.room.title,
     webUrl: roomWebUrl(settings.portalUrl, outcome.room),
   };
-  const done = await deps.store.transition(job.jobId, ['running'], 'succeeded', {
-    run: job.run,
-    result: { ...result },
-    state: { callback: deps.callback ? 'pending' : 'none' },
-  });
-  if (!done) return;
-  deps.counters.count('JobsSucceeded');
-  if (outcome.created) deps.counters.count('RoomsCreated');
-  deps.log.info('project room ready', { jobId: job.jobId, roomId: result.roomId, created: outcome.created });
-  await deliverCallback(deps, done, context.receiveCount, timing);
+  const recorded = await deps.store.transition(job.jobId, ['running'], 'running', { run: job.run, result: { ...result } });
+  if (recorded) {
+    if (outcome.created) deps.counters.count('RoomsCreated');
+    deps.log.info('project room ready', { jobId: job.jobId, roomId: result.roomId, created: outcome.created });
+  }
+  return recorded;
 }
 
 async function failJob(deps: ProjectRoomDeps, job: Job, reason: string): Promise<void> {
@@ -477,47 +489,31 @@ async function createOrFindRoom(run: Run, title: string, templateId: number, pro
 // ---------------------------------------------------------------------------------------------- callback
 
 /**
- * Reports the room to the project system once the job has its result. Failures are retried in-process by the
- * callback port, then by SQS redelivering the message (the job stays succeeded with the callback pending);
- * after `callbackLastDelivery` deliveries, or at once for a refused or rejected URL, the failure is recorded on
- * the job.
+ * Reports the room to the project system and only then ends the job `succeeded`: the report is part of the
+ * work. A failure the callback port could not get past is retried by SQS redelivering the message (the job stays
+ * running, its room in the result). A refused URL, a rejecting answer, or a failure on the last delivery fails
+ * the job with the reason; the room stays in the result, and the same project event sent again resumes the job,
+ * which then only reports.
  */
-async function deliverCallback(
-  deps: ProjectRoomDeps,
-  job: Job,
-  receiveCount: number,
-  timing: ProjectRoomTiming,
-): Promise<void> {
-  if (!deps.callback || job.state?.callback !== 'pending') return;
-  const input = projectRoomInputSchema.parse(job.input);
-  const result = job.result as unknown as ProjectRoomResult;
-  const body: ProjectCallbackBody = {
-    projectId: input.projectId,
-    jobId: job.jobId,
-    roomId: result.roomId,
-    title: result.title,
-    webUrl: result.webUrl,
-  };
-  const now = deps.now ?? Date.now;
-  try {
-    await deps.callback(body, job.jobId);
-  } catch (error) {
-    // Anything unexpected (not a typed callback error) is presumed transient.
-    const retryable = error instanceof CallbackFailedError ? error.retryable : !(error instanceof CallbackRefusedError);
-    const message = error instanceof Error ? error.message : String(error);
-    if (retryable && receiveCount < timing.callbackLastDelivery) {
-      deps.log.warn('callback not delivered yet; SQS will redeliver', { jobId: job.jobId, receiveCount, reason: message });
-      throw error;
+async function report(deps: ProjectRoomDeps, job: Job, receiveCount: number, timing: ProjectRoomTiming): Promise<void> {
+  if (deps.callback) {
+    const input = projectRoomInputSchema.parse(job.input);
+    const { roomId, title, webUrl } = job.result as unknown as ProjectRoomResult;
+    try {
+      await deps.callback({ projectId: input.projectId, jobId: job.jobId, roomId, title, webUrl }, job.jobId);
+    } catch (error) {
+      // Anything unexpected (not a typed callback error) is presumed transient.
+      const retryable = error instanceof CallbackFailedError ? error.retryable : !(error instanceof CallbackRefusedError);
+      const message = error instanceof Error ? error.message : String(error);
+      if (retryable && receiveCount < timing.lastAttempt) {
+        deps.log.warn('callback not delivered yet; SQS will redeliver', { jobId: job.jobId, receiveCount, reason: message });
+        throw error;
+      }
+      return failJob(deps, job, `callback to PROJECT_CALLBACK_URL not delivered: ${message}`);
     }
-    const reason = `callback to PROJECT_CALLBACK_URL not delivered: ${message}`;
-    await deps.store.recordErrors(job.jobId, job.run, [{ reason }]);
-    await deps.store.transition(job.jobId, ['succeeded'], 'succeeded', { state: { callback: 'failed', reason } });
-    deps.log.error('callback given up', { jobId: job.jobId, reason });
-    return;
   }
-  await deps.store.transition(job.jobId, ['succeeded'], 'succeeded', {
-    state: { callback: 'delivered', callbackDeliveredAt: new Date(now()).toISOString() },
-  });
+  const done = await deps.store.transition(job.jobId, ['running'], 'succeeded', { run: job.run });
+  if (done) deps.counters.count('JobsSucceeded');
 }
 
 // ---------------------------------------------------------------------------------------------- start-up check

@@ -16,11 +16,14 @@ import { startStack, type Stack } from '../support/stack';
 interface Callback {
   body: { projectId: string; jobId: string; roomId: number; title: string; webUrl: string };
   signatureValid: boolean;
+  status: number;
 }
 
 let receiver: Server;
 let callbackUrl: string;
 const callbacks: Callback[] = [];
+/** What the project system answers; a test may make it fail for a while. */
+let callbackStatus = 200;
 const SECRET = 'test-projects-secret';
 
 beforeAll(async () => {
@@ -30,8 +33,8 @@ beforeAll(async () => {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const expected = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
-      callbacks.push({ body: JSON.parse(raw), signatureValid: req.headers['x-signature-256'] === expected });
-      res.statusCode = 200;
+      callbacks.push({ body: JSON.parse(raw), signatureValid: req.headers['x-signature-256'] === expected, status: callbackStatus });
+      res.statusCode = callbackStatus;
       res.end();
     });
   });
@@ -167,7 +170,7 @@ describe('room from template, many projects at once', () => {
   });
 });
 
-describe('room from template, a crash after DocSpace created the room', () => {
+describe('room from template, recovering from a crash or a failed callback', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await withStack(2);
@@ -185,7 +188,7 @@ describe('room from template, a crash after DocSpace created the room', () => {
     let crashed = 0;
     // The worker dies between "room created" and "job updated": its message comes back after the visibility timeout.
     vi.spyOn(JobStore.prototype, 'transition').mockImplementation(async function (this: JobStore, ...args) {
-      if (args[2] === 'succeeded' && crashed === 0) {
+      if (args[3]?.result && crashed === 0) {
         crashed++;
         throw new Error('simulated crash');
       }
@@ -203,5 +206,34 @@ describe('room from template, a crash after DocSpace created the room', () => {
     const view = await job(stack, answer.body.jobId);
     expect(view).toMatchObject({ status: 'succeeded', result: { roomId: rooms[0], title: 'Crash test (P-7)' } });
     expect(callbacks.map((c) => c.body.roomId)).toEqual([rooms[0]]);
+  });
+
+  it('fails the job when the project system rejects the callback, keeping the room; the same project sent again reports it and succeeds', async () => {
+    callbacks.length = 0;
+    callbackStatus = 404;
+    const project = { projectId: 'P-8', projectType: 'marketing', projectName: 'Callback test' };
+    const first = await post(stack, project);
+    expect(first.statusCode).toBe(202);
+    await stack.drain({ timeoutMs: 60_000 });
+
+    const rooms = roomsTitled(stack, 'Callback test (P-8)');
+    expect(rooms).toHaveLength(1);
+    const failed = await job(stack, first.body.jobId);
+    expect(failed).toMatchObject({ status: 'failed', result: { roomId: rooms[0], title: 'Callback test (P-8)' } });
+    expect(failed.errors).toEqual([{ reason: expect.stringMatching(/^callback to PROJECT_CALLBACK_URL not delivered: .*answered 404$/) }]);
+
+    callbackStatus = 200;
+    const again = await post(stack, project);
+    expect(again).toMatchObject({ statusCode: 202, body: { jobId: first.body.jobId } });
+    await stack.drain({ timeoutMs: 60_000 });
+
+    expect(roomsTitled(stack, 'Callback test (P-8)')).toEqual(rooms);
+    expect(creationRequests(stack).filter((r) => r.title === 'Callback test (P-8)')).toHaveLength(1);
+    const view = await job(stack, first.body.jobId);
+    expect(view).toMatchObject({ status: 'succeeded', result: { roomId: rooms[0] }, errors: [] });
+    expect(callbacks.map((c) => [c.status, c.body.roomId])).toEqual([
+      [404, rooms[0]],
+      [200, rooms[0]],
+    ]);
   });
 });

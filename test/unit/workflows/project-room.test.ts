@@ -103,7 +103,6 @@ describe('creating the room', () => {
     expect(world.callbacks).toEqual([
       { key: jobId, body: { projectId: 'P-1', jobId, roomId, title: 'Acme merger (P-1)', webUrl: job.result!.webUrl } },
     ]);
-    expect(job.state).toMatchObject({ callback: 'delivered' });
     expect(world.leases.held.size).toBe(0);
   });
 
@@ -175,7 +174,7 @@ describe('recovering from crashes', () => {
   it('finds the room it created when it died before updating the job, instead of creating another', async () => {
     const world = fakeDeps();
     const { jobId } = await acceptProject(world.deps, acme);
-    world.store.crashOnTransitionTo = 'succeeded';
+    world.store.crashOnRecordingResult = true;
     const { thrown } = await drain(world);
 
     expect(thrown).toHaveLength(1);
@@ -294,11 +293,13 @@ describe('the per-portal status', () => {
 });
 
 describe('the callback', () => {
-  it('is retried through SQS while it fails, with the job already succeeded, then marked delivered', async () => {
+  it('is retried through SQS while it fails, the job running with its room until the callback goes through', async () => {
     const world = fakeDeps();
     let failures = 2;
     const delivered: unknown[] = [];
+    const statusAtCall: string[] = [];
     world.deps.callback = async (body) => {
+      statusAtCall.push(world.store.jobs.get(body.jobId)!.status);
       if (failures-- > 0) throw new CallbackFailedError('callback answered 503', true, 5, 503);
       delivered.push(body);
     };
@@ -307,11 +308,12 @@ describe('the callback', () => {
 
     expect(thrown).toHaveLength(2);
     expect(delivered).toHaveLength(1);
-    expect(world.store.jobs.get(jobId)).toMatchObject({ status: 'succeeded', state: { callback: 'delivered' } });
+    expect(statusAtCall).toEqual(['running', 'running', 'running']);
+    expect(world.store.jobs.get(jobId)).toMatchObject({ status: 'succeeded', result: { title: 'Acme merger (P-1)' } });
     expect(world.portal.posts).toHaveLength(1);
   });
 
-  it('records a refused callback URL on the job without retrying it', async () => {
+  it('fails the job on a refused callback URL without retrying it, keeping the room in the result', async () => {
     const world = fakeDeps();
     let calls = 0;
     world.deps.callback = async () => {
@@ -323,11 +325,12 @@ describe('the callback', () => {
 
     expect(thrown).toEqual([]);
     expect(calls).toBe(1);
-    expect(world.store.jobs.get(jobId)).toMatchObject({ status: 'succeeded', state: { callback: 'failed' } });
+    const [roomId] = world.portal.roomsTitled('Acme merger (P-1)');
+    expect(world.store.jobs.get(jobId)).toMatchObject({ status: 'failed', result: { roomId } });
     expect(world.store.errors(jobId)[0]!.reason).toContain('10.0.0.5');
   });
 
-  it('gives up after the last delivery and records why', async () => {
+  it('fails the job after the last delivery and records why', async () => {
     const world = fakeDeps();
     world.deps.callback = async () => {
       throw new CallbackFailedError('callback answered 502', true, 5, 502);
@@ -336,8 +339,34 @@ describe('the callback', () => {
     const { thrown } = await drain(world);
 
     expect(thrown).toHaveLength(3);
-    expect(world.store.jobs.get(jobId)).toMatchObject({ status: 'succeeded', state: { callback: 'failed' } });
+    const [roomId] = world.portal.roomsTitled('Acme merger (P-1)');
+    expect(world.store.jobs.get(jobId)).toMatchObject({ status: 'failed', result: { roomId } });
     expect(world.store.errors(jobId)).toEqual([{ reason: 'callback to PROJECT_CALLBACK_URL not delivered: callback answered 502' }]);
+  });
+
+  it('retries only the callback when the project is sent again, reporting the same room even if it was renamed since', async () => {
+    const world = fakeDeps();
+    let down = true;
+    const delivered: Array<{ roomId: number }> = [];
+    world.deps.callback = async (body) => {
+      if (down) throw new CallbackFailedError('callback answered 404', false, 1, 404);
+      delivered.push(body);
+    };
+    const { jobId } = await acceptProject(world.deps, acme);
+    await drain(world);
+    const [roomId] = world.portal.roomsTitled('Acme merger (P-1)');
+    expect(world.store.jobs.get(jobId)!.status).toBe('failed');
+
+    world.portal.rooms.get(roomId!)!.title = 'Acme merger (renamed by a user)';
+    down = false;
+    expect(await acceptProject(world.deps, acme)).toEqual({ jobId });
+    await drain(world);
+
+    expect(world.portal.posts).toHaveLength(1);
+    expect(world.portal.rooms.size).toBe(1);
+    expect(delivered).toEqual([expect.objectContaining({ roomId })]);
+    expect(world.store.jobs.get(jobId)).toMatchObject({ status: 'succeeded', run: 2, result: { roomId } });
+    expect(world.store.errors(jobId)).toEqual([]);
   });
 });
 

@@ -147,8 +147,8 @@ export class FakePortal implements RoomsPort {
 export class FakeJobStore {
   jobs = new Map<string, Job>();
   errorsOf = new Map<string, JobError[]>();
-  /** Throws (once) instead of applying a transition to this status: a crash at that point. */
-  crashOnTransitionTo: JobStatus | undefined;
+  /** Throws (once) instead of recording the room in the job: a crash between "room created" and "job updated". */
+  crashOnRecordingResult = false;
 
   constructor(private readonly clock: FakeClock) {}
 
@@ -170,8 +170,8 @@ export class FakeJobStore {
   async transition(jobId: string, from: JobStatus[], to: JobStatus, changes: { run?: number; result?: Record<string, unknown>; state?: Record<string, unknown> } = {}) {
     const job = this.jobs.get(jobId);
     if (!job || !from.includes(job.status) || (changes.run !== undefined && job.run !== changes.run)) return undefined;
-    if (this.crashOnTransitionTo === to) {
-      this.crashOnTransitionTo = undefined;
+    if (this.crashOnRecordingResult && changes.result) {
+      this.crashOnRecordingResult = false;
       throw new Error('simulated crash before the job was updated');
     }
     job.status = to;
