@@ -44,7 +44,9 @@ const titlePart = (max: number) =>
     });
 
 export const projectEventSchema = z.object({
-  projectId: titlePart(40),
+  // The title ends in "(<projectId>)"; only an id without parentheses makes the title name one project: with
+  // them, "A" + "B) (C" and "A (B)" + "C" would share a title, and the title search one project's room.
+  projectId: titlePart(40).refine((id) => !/[()]/.test(id), { message: 'must not contain ( or )' }),
   projectType: z.string().trim().min(1).max(100),
   projectName: titlePart(120),
 });

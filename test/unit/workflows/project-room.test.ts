@@ -277,6 +277,23 @@ describe('the per-portal status', () => {
     expect(world.store.jobs.get(jobId)!.status).toBe('queued');
   });
 
+  it('never lets two projects share a title, so no job can find another project\'s room by it', async () => {
+    const world = fakeDeps();
+    // Both would be titled "A (B) (C)" if an id could carry parentheses.
+    const events = [
+      { projectId: 'C', projectType: 'legal', projectName: 'A (B)' },
+      { projectId: 'B) (C', projectType: 'legal', projectName: 'A' },
+    ];
+    const parsed = events.map((e) => projectEventSchema.safeParse(e));
+    expect(parsed[1]!.error!.issues[0]!.path).toEqual(['projectId']);
+    const jobIds = [];
+    for (const p of parsed) if (p.success) jobIds.push((await acceptProject(world.deps, p.data)).jobId);
+    await drain(world);
+
+    const roomIds = jobIds.map((id) => world.store.jobs.get(id)!.result!.roomId);
+    expect(new Set(roomIds).size).toBe(roomIds.length);
+  });
+
   it('serialises two projects so each job names its own room', async () => {
     const world = fakeDeps();
     const a = await acceptProject(world.deps, acme);
