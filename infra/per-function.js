@@ -18,7 +18,9 @@ const WEBHOOK_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem'];
 /**
  * table: DynamoDB actions on JobsTable. consumes: the queue of its SQS event source. sends: queues it writes to.
  * secrets: the settings it reads from Parameter Store on AWS. docspace: per-process caps on concurrent DocSpace
- * writes/reads (DOCSPACE_MAX_CONCURRENT_*), part of the 15-write budget added up in serverless.yml.
+ * writes and reads (DOCSPACE_MAX_CONCURRENT_*), required for every function that holds DOCSPACE_API_KEY: times
+ * the processes its trigger may run, they add up to DocSpace's per-user limits (serverless.yml; checked by
+ * test/integration/package.test.ts).
  */
 const FUNCTIONS = {
   tasksWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['FileMovesQueue'], secrets: ['TASKS_WEBHOOK_SECRET'] },
@@ -37,7 +39,7 @@ const FUNCTIONS = {
     table: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
     consumes: 'UploadCopyQueue',
     secrets: ['DOCSPACE_API_KEY'],
-    docspace: { writes: 1 },
+    docspace: { writes: 1, reads: 3 },
   },
   projectsWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['ProjectRoomQueue'], secrets: ['PROJECTS_WEBHOOK_SECRET'] },
   // It hands a message back (with a delay) while another creation holds the portal lease, and signs the
@@ -47,10 +49,10 @@ const FUNCTIONS = {
     consumes: 'ProjectRoomQueue',
     sends: ['ProjectRoomQueue'],
     secrets: ['DOCSPACE_API_KEY', 'PROJECTS_WEBHOOK_SECRET'],
-    docspace: { writes: 1 },
+    docspace: { writes: 1, reads: 2 },
   },
   // It only writes the report (its parts, then the LATEST pointer); the read API serves it.
-  abandonedRoomsScan: { table: ['PutItem'], secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1 } },
+  abandonedRoomsScan: { table: ['PutItem'], secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1, reads: 4 } },
   jobsApi: { table: ['GetItem', 'Query'], secrets: ['ADMIN_API_TOKEN'] },
 };
 
@@ -174,7 +176,8 @@ module.exports.alarms = async () => {
     alarms[alarmId(key)] = {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
-        AlarmDescription: `${key} threw (an HTTP 5xx, a failed batch or scan); see its log group`,
+        // HTTP functions answer their errors (lib/http/errors.ts); HttpApi5xxAlarm in resources.yml watches those.
+        AlarmDescription: `${key} failed (a failed batch or scan, a timeout, a crash); see its log group`,
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${normalized(key)}LambdaFunction` } }],
@@ -198,9 +201,12 @@ module.exports.environment = async ({ resolveVariable }) => {
   const environment = {};
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
     environment[key] = {};
-    // Per-process DocSpace caps: the write budget that serverless.yml adds up beside fileMovesWorker.
-    if (spec.docspace?.writes) environment[key].DOCSPACE_MAX_CONCURRENT_WRITES = String(spec.docspace.writes);
-    if (spec.docspace?.reads) environment[key].DOCSPACE_MAX_CONCURRENT_READS = String(spec.docspace.reads);
+    // Per-process DocSpace caps: the budget that serverless.yml adds up beside fileMovesWorker. Set on every
+    // DocSpace function, so lib/config.ts's defaults (sized for one process alone) never apply on AWS.
+    if (spec.docspace) {
+      environment[key].DOCSPACE_MAX_CONCURRENT_WRITES = String(spec.docspace.writes);
+      environment[key].DOCSPACE_MAX_CONCURRENT_READS = String(spec.docspace.reads);
+    }
     if (s.stage === 'local') continue;
     for (const name of spec.secrets ?? []) environment[key][`${name}_PARAMETER`] = parameterName(s, name);
   }

@@ -24,6 +24,12 @@ const SECRET_VALUES: Record<string, string> = {
   ADMIN_API_TOKEN: 'package-test-admin-token-0c9d2b',
 };
 
+/** DocSpace's per-user limits (NOTES 2.4), shared by every function because they all use one API key. */
+const DOCSPACE_LIMITS = { writes: 15, reads: 50 };
+
+/** A deployer's shell that tries to lift the caps; the packaged functions must keep their own. */
+const EXPORTED_CAPS = { DOCSPACE_MAX_CONCURRENT_WRITES: '15', DOCSPACE_MAX_CONCURRENT_READS: '50' };
+
 const CONTRACT_ROUTES = [
   'POST /webhooks/tasks',
   'POST /webhooks/deals/closed',
@@ -57,7 +63,7 @@ beforeAll(async () => {
   await promisify(execFile)(join(REPO_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', 'ci', '--package', outDir], {
     cwd: REPO_ROOT,
     // A build folder of its own, so an `npm start` or another package run in the same checkout is not disturbed.
-    env: { ...process.env, ...SECRET_VALUES, SLS_ESBUILD_WORK_FOLDER: '.build/esbuild-package-test', SLS_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, ...SECRET_VALUES, ...EXPORTED_CAPS, SLS_ESBUILD_WORK_FOLDER: '.build/esbuild-package-test', SLS_TELEMETRY_DISABLED: '1' },
     timeout: 300_000,
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -148,6 +154,49 @@ describe('the packaged CloudFormation template', () => {
       expect(alarm, `alarm on ${dlq}`).toBeDefined();
       expect(alarm!.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     }
+  });
+
+  it('alarms when the HTTP API answers 5xx, which no function-errors alarm sees', () => {
+    const apis = ofType('AWS::ApiGatewayV2::Api');
+    expect(apis).toHaveLength(1);
+    const alarm = ofType('AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .find((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx');
+    expect(alarm, 'alarm on the HTTP API 5xx').toBeDefined();
+    expect(alarm!.Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: apis[0]![0] } }]);
+    expect(alarm!.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+  });
+
+  it('keeps all DocSpace callers together within 15 concurrent writes and 50 concurrent reads', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    const total = { writes: 0, reads: 0 };
+    const callers: string[] = [];
+    for (const [fnId, fn] of ofType('AWS::Lambda::Function')) {
+      const env = fn.Properties.Environment.Variables as Record<string, string>;
+      if (env.DOCSPACE_API_KEY_PARAMETER === undefined) {
+        // Without the key it cannot call DocSpace, so it has no share of the budget.
+        expect(env.DOCSPACE_MAX_CONCURRENT_WRITES, fnId).toBeUndefined();
+        continue;
+      }
+      callers.push(fnId);
+      // How many processes can run at once: the event source's maximumConcurrency, or 1 for the schedule.
+      const sources = mappings.filter((m) => getAttId(m.FunctionName) === fnId);
+      const scheduled = rules.filter((r) => r.Targets.some((t: Obj) => getAttId(t.Arn) === fnId));
+      expect(sources.length + scheduled.length, `${fnId} has exactly one trigger`).toBe(1);
+      const processes = sources[0] ? sources[0].ScalingConfig?.MaximumConcurrency : 1;
+      expect(processes, `${fnId} maximumConcurrency`).toBeGreaterThan(0);
+      for (const kind of ['writes', 'reads'] as const) {
+        const cap = Number(env[`DOCSPACE_MAX_CONCURRENT_${kind.toUpperCase()}`]);
+        expect(cap, `${fnId} DOCSPACE_MAX_CONCURRENT_${kind.toUpperCase()}`).toBeGreaterThan(0);
+        total[kind] += processes * cap;
+      }
+    }
+    expect(callers.sort()).toEqual(
+      ['AbandonedRoomsScanLambdaFunction', 'FileMovesWorkerLambdaFunction', 'ProjectRoomWorkerLambdaFunction', 'UploadCopyWorkerLambdaFunction'],
+    );
+    expect(total.writes).toBeLessThanOrEqual(DOCSPACE_LIMITS.writes);
+    expect(total.reads).toBeLessThanOrEqual(DOCSPACE_LIMITS.reads);
   });
 
   it('alarms on every function errors', () => {
