@@ -1,5 +1,6 @@
-import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, jobKey, type Job, type JobError } from './store';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, isConditionFailure, updateIfAllowed } from './dynamo';
+import { jobKey, toJob, type Job, type JobError } from './store';
 
 export interface PlannedFile {
   id: number;
@@ -67,15 +68,7 @@ export class ChunkStore {
         },
       },
     }));
-    for (let i = 0; i < requests.length; i += 25) {
-      let pending: typeof requests | undefined = requests.slice(i, i + 25);
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept rejecting the plan');
-        const out = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-        pending = out.UnprocessedItems?.[this.table] as typeof requests | undefined;
-        if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+    await batchWriteAll(this.ddb, this.table, requests, 'the plan');
   }
 
   async get(jobId: string, run: number, token: string, index: number): Promise<Chunk | undefined> {
@@ -85,23 +78,15 @@ export class ChunkStore {
 
   /** Counts an attempt at a chunk; a count above 1 means an earlier attempt may have moved part of it. */
   async startAttempt(jobId: string, run: number, token: string, index: number): Promise<Chunk | undefined> {
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: chunkKey(jobId, run, token, index),
-          UpdateExpression: 'ADD attempts :one',
-          ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes as Chunk;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const chunk = await updateIfAllowed(this.ddb, {
+      TableName: this.table,
+      Key: chunkKey(jobId, run, token, index),
+      UpdateExpression: 'ADD attempts :one',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
+    });
+    return chunk as Chunk | undefined;
   }
 
   /**
@@ -148,41 +133,32 @@ export class ChunkStore {
    */
   async count(jobId: string, run: number, index: number, outcome: { done: number; failed: number }): Promise<Job | undefined> {
     const id = `${run}#${index}`;
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          UpdateExpression:
-            'SET #updatedAt = :at ADD #progress.#done :done, #progress.#failed :failed, #state.#chunksDone :one, doneChunks :ids',
-          ConditionExpression: '#run = :run AND NOT contains(doneChunks, :id)',
-          ExpressionAttributeNames: {
-            '#updatedAt': 'updatedAt',
-            '#progress': 'progress',
-            '#done': 'done',
-            '#failed': 'failed',
-            '#state': 'state',
-            '#chunksDone': 'chunksDone',
-            '#run': 'run',
-          },
-          ExpressionAttributeValues: {
-            ':at': new Date(this.now()).toISOString(),
-            ':done': outcome.done,
-            ':failed': outcome.failed,
-            ':one': 1,
-            ':ids': new Set([id]),
-            ':id': id,
-            ':run': run,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const { pk: _pk, sk: _sk, ttl: _ttl, doneChunks: _d, ...rest } = out.Attributes!;
-      return rest as unknown as Job;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const job = await updateIfAllowed(this.ddb, {
+      TableName: this.table,
+      Key: jobKey(jobId),
+      UpdateExpression:
+        'SET #updatedAt = :at ADD #progress.#done :done, #progress.#failed :failed, #state.#chunksDone :one, doneChunks :ids',
+      ConditionExpression: '#run = :run AND NOT contains(doneChunks, :id)',
+      ExpressionAttributeNames: {
+        '#updatedAt': 'updatedAt',
+        '#progress': 'progress',
+        '#done': 'done',
+        '#failed': 'failed',
+        '#state': 'state',
+        '#chunksDone': 'chunksDone',
+        '#run': 'run',
+      },
+      ExpressionAttributeValues: {
+        ':at': new Date(this.now()).toISOString(),
+        ':done': outcome.done,
+        ':failed': outcome.failed,
+        ':one': 1,
+        ':ids': new Set([id]),
+        ':id': id,
+        ':run': run,
+      },
+    });
+    return job && toJob(job);
   }
 
   /** Indexes of the run's chunks not yet counted on the job: what a stalled plan still has to (re)send. */

@@ -1,5 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, jobKey } from './store';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, queryAll } from './dynamo';
+import { jobKey } from './store';
 
 /**
  * What one upload-copy job did (or started) for one destination folder. Keyed by job and destination but not by
@@ -164,25 +165,13 @@ export class CopyStore {
 
   /** Every recorded copy of a source file, whichever event or job made it. */
   async bySource(sourceFileId: number): Promise<CopyRecord[]> {
-    const records: CopyRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `UPLOADCOPY#SRC#${sourceFileId}` },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
-        records.push(rest as CopyRecord);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await queryAll(this.ddb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `UPLOADCOPY#SRC#${sourceFileId}` },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ttl: _ttl, ...rest }) => rest as unknown as CopyRecord);
   }
 
   private ttl(): number {

@@ -1,5 +1,5 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './store';
+import { isConditionFailure } from './dynamo';
 
 export class LeaseHeldError extends Error {
   override readonly name = 'LeaseHeldError';

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, isConditionFailure, queryAll, updateIfAllowed } from './dynamo';
 
 export type Workflow = 'task-complete' | 'deal-archive' | 'upload-copy' | 'project-room';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -61,13 +54,6 @@ export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 export function jobIdFor(workflow: Workflow, businessKey: string): string {
   const digest = createHash('sha256').update(`${workflow}\u0000${businessKey}`).digest('base64url').slice(0, 22);
   return `${workflow}-${digest}`;
-}
-
-export function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 export class JobStore {
@@ -135,29 +121,18 @@ export class JobStore {
   }
 
   async errors(jobId: string, run: number): Promise<JobError[]> {
-    const errors: JobError[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':prefix': `ERR#${run}#` },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        errors.push({
-          ...(item.fileId !== undefined ? { fileId: item.fileId as number } : {}),
-          ...(item.title ? { title: item.title as string } : {}),
-          reason: item.reason as string,
-          ...(item.destFolderId !== undefined ? { destFolderId: item.destFolderId as number } : {}),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return errors;
+    const items = await queryAll(this.ddb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':prefix': `ERR#${run}#` },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({
+      ...(item.fileId !== undefined ? { fileId: item.fileId as number } : {}),
+      ...(item.title ? { title: item.title as string } : {}),
+      reason: item.reason as string,
+      ...(item.destFolderId !== undefined ? { destFolderId: item.destFolderId as number } : {}),
+    }));
   }
 
   /**
@@ -165,40 +140,23 @@ export class JobStore {
    * as a redelivered chunk does, leaves one entry.
    */
   async recordErrors(jobId: string, run: number, errors: JobError[]): Promise<void> {
-    for (let i = 0; i < errors.length; i += 25) {
-      const items = errors.slice(i, i + 25).map((e) => ({
-        PutRequest: {
-          Item: {
-            pk: jobKey(jobId).pk,
-            sk: `ERR#${run}#${e.fileId ?? 'job'}`,
-            ...e,
-            ttl: this.ttl(JOB_TTL_SECONDS),
-          },
+    const requests = errors.map((e) => ({
+      PutRequest: {
+        Item: {
+          pk: jobKey(jobId).pk,
+          sk: `ERR#${run}#${e.fileId ?? 'job'}`,
+          ...e,
+          ttl: this.ttl(JOB_TTL_SECONDS),
         },
-      }));
-      let pending: typeof items | undefined = items;
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept rejecting error records');
-        const out = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-        pending = out.UnprocessedItems?.[this.table] as typeof items | undefined;
-        if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+      },
+    }));
+    await batchWriteAll(this.ddb, this.table, requests, 'error records');
   }
 
   /** Drops the error entries of files that turned out to have moved after all. */
   async deleteErrors(jobId: string, run: number, fileIds: number[]): Promise<void> {
-    for (let i = 0; i < fileIds.length; i += 25) {
-      let pending: { DeleteRequest: { Key: Record<string, string> } }[] | undefined = fileIds
-        .slice(i, i + 25)
-        .map((fileId) => ({ DeleteRequest: { Key: { pk: jobKey(jobId).pk, sk: `ERR#${run}#${fileId}` } } }));
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept rejecting error deletions');
-        const out = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-        pending = out.UnprocessedItems?.[this.table] as typeof pending;
-        if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+    const requests = fileIds.map((fileId) => ({ DeleteRequest: { Key: { pk: jobKey(jobId).pk, sk: `ERR#${run}#${fileId}` } } }));
+    await batchWriteAll(this.ddb, this.table, requests, 'error deletions');
   }
 
   /**
@@ -249,23 +207,13 @@ export class JobStore {
       values[':progress'] = changes.progress;
       sets.push('#progress = :progress');
     }
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(out.Attributes!);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**
@@ -289,31 +237,20 @@ export class JobStore {
       values[':staleAt'] = new Date(staleBefore).toISOString();
       statusCondition = '(#status = :failed OR (#status = :running AND #updatedAt < :staleAt))';
     }
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(job.jobId),
-          UpdateExpression:
-            'SET #status = :queued, #updatedAt = :at, #run = :next, #progress.#failed = :zero REMOVE #state',
-          ConditionExpression: `${statusCondition} AND #run = :run`,
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#updatedAt': 'updatedAt',
-            '#run': 'run',
-            '#progress': 'progress',
-            '#failed': 'failed',
-            '#state': 'state',
-          },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(out.Attributes!);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.update({
+      Key: jobKey(job.jobId),
+      UpdateExpression: 'SET #status = :queued, #updatedAt = :at, #run = :next, #progress.#failed = :zero REMOVE #state',
+      ConditionExpression: `${statusCondition} AND #run = :run`,
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#updatedAt': 'updatedAt',
+        '#run': 'run',
+        '#progress': 'progress',
+        '#failed': 'failed',
+        '#state': 'state',
+      },
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**
@@ -323,38 +260,28 @@ export class JobStore {
    */
   async claimFinalize(jobId: string, run: number, claimant: string, staleMs: number): Promise<Job | undefined> {
     const now = this.now();
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          UpdateExpression: 'SET #state.#finalizer = :me, #state.#since = :now, #updatedAt = :at',
-          ConditionExpression:
-            '#run = :run AND #status = :running AND (attribute_not_exists(#state.#finalizer) OR #state.#finalizer = :me OR #state.#since < :stale)',
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            '#finalizer': 'finalizer',
-            '#since': 'finalizeStartedAt',
-            '#run': 'run',
-            '#status': 'status',
-            '#updatedAt': 'updatedAt',
-          },
-          ExpressionAttributeValues: {
-            ':me': claimant,
-            ':now': now,
-            ':stale': now - staleMs,
-            ':run': run,
-            ':running': 'running',
-            ':at': new Date(now).toISOString(),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(out.Attributes!);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET #state.#finalizer = :me, #state.#since = :now, #updatedAt = :at',
+      ConditionExpression:
+        '#run = :run AND #status = :running AND (attribute_not_exists(#state.#finalizer) OR #state.#finalizer = :me OR #state.#since < :stale)',
+      ExpressionAttributeNames: {
+        '#state': 'state',
+        '#finalizer': 'finalizer',
+        '#since': 'finalizeStartedAt',
+        '#run': 'run',
+        '#status': 'status',
+        '#updatedAt': 'updatedAt',
+      },
+      ExpressionAttributeValues: {
+        ':me': claimant,
+        ':now': now,
+        ':stale': now - staleMs,
+        ':run': run,
+        ':running': 'running',
+        ':at': new Date(now).toISOString(),
+      },
+    });
   }
 
   /** Adds to the progress counters of the current run. */
@@ -369,23 +296,13 @@ export class JobStore {
         adds.push(`#progress.#${key} :${key}`);
       }
     }
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          UpdateExpression: `SET #updatedAt = :at${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
-          ConditionExpression: '#run = :run',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(out.Attributes!);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: `SET #updatedAt = :at${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+      ConditionExpression: '#run = :run',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**
@@ -396,40 +313,30 @@ export class JobStore {
    */
   async claimPlanning(jobId: string, run: number, planner: string, staleMs: number): Promise<Job | undefined> {
     const now = this.now();
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state',
-          ConditionExpression:
-            '#run = :run AND (#status = :queued OR (#status = :running AND attribute_not_exists(#state.#chunkCount) AND (#state.#since < :stale OR #state.#planner = :planner)))',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#updatedAt': 'updatedAt',
-            '#state': 'state',
-            '#run': 'run',
-            '#chunkCount': 'chunkCount',
-            '#since': 'planStartedAt',
-            '#planner': 'planner',
-          },
-          ExpressionAttributeValues: {
-            ':running': 'running',
-            ':queued': 'queued',
-            ':at': new Date(now).toISOString(),
-            ':state': { planner, planToken: planner, planStartedAt: now, chunksDone: 0 },
-            ':planner': planner,
-            ':run': run,
-            ':stale': now - staleMs,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(out.Attributes!);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state',
+      ConditionExpression:
+        '#run = :run AND (#status = :queued OR (#status = :running AND attribute_not_exists(#state.#chunkCount) AND (#state.#since < :stale OR #state.#planner = :planner)))',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#updatedAt': 'updatedAt',
+        '#state': 'state',
+        '#run': 'run',
+        '#chunkCount': 'chunkCount',
+        '#since': 'planStartedAt',
+        '#planner': 'planner',
+      },
+      ExpressionAttributeValues: {
+        ':running': 'running',
+        ':queued': 'queued',
+        ':at': new Date(now).toISOString(),
+        ':state': { planner, planToken: planner, planStartedAt: now, chunksDone: 0 },
+        ':planner': planner,
+        ':run': run,
+        ':stale': now - staleMs,
+      },
+    });
   }
 
   /** Records the finished plan of the claim that `token` names, once: a plan already recorded is never replaced. */
@@ -439,51 +346,47 @@ export class JobStore {
     token: string,
     plan: { chunkCount: number; total: number; result?: Record<string, unknown> },
   ): Promise<Job | undefined> {
-    try {
-      const out = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          UpdateExpression:
-            'SET #state.#chunkCount = :chunks, #state.#plannedAt = :now, #progress.#total = :total, #updatedAt = :at' +
-            (plan.result ? ', #result = :result' : ''),
-          ConditionExpression: '#run = :run AND #state.#planToken = :token AND attribute_not_exists(#state.#chunkCount)',
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            '#chunkCount': 'chunkCount',
-            '#plannedAt': 'plannedAt',
-            '#progress': 'progress',
-            '#total': 'total',
-            '#updatedAt': 'updatedAt',
-            '#run': 'run',
-            '#planToken': 'planToken',
-            ...(plan.result ? { '#result': 'result' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':chunks': plan.chunkCount,
-            ':now': this.now(),
-            ':total': plan.total,
-            ':at': new Date(this.now()).toISOString(),
-            ':run': run,
-            ':token': token,
-            ...(plan.result ? { ':result': plan.result } : {}),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(out.Attributes!);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.update({
+      Key: jobKey(jobId),
+      UpdateExpression:
+        'SET #state.#chunkCount = :chunks, #state.#plannedAt = :now, #progress.#total = :total, #updatedAt = :at' +
+        (plan.result ? ', #result = :result' : ''),
+      ConditionExpression: '#run = :run AND #state.#planToken = :token AND attribute_not_exists(#state.#chunkCount)',
+      ExpressionAttributeNames: {
+        '#state': 'state',
+        '#chunkCount': 'chunkCount',
+        '#plannedAt': 'plannedAt',
+        '#progress': 'progress',
+        '#total': 'total',
+        '#updatedAt': 'updatedAt',
+        '#run': 'run',
+        '#planToken': 'planToken',
+        ...(plan.result ? { '#result': 'result' } : {}),
+      },
+      ExpressionAttributeValues: {
+        ':chunks': plan.chunkCount,
+        ':now': this.now(),
+        ':total': plan.total,
+        ':at': new Date(this.now()).toISOString(),
+        ':run': run,
+        ':token': token,
+        ...(plan.result ? { ':result': plan.result } : {}),
+      },
+    });
   }
 
   ttl(seconds: number): number {
     return Math.floor(this.now() / 1000) + seconds;
   }
+
+  /** A conditional update of the job item: the job after it, or undefined when the condition did not hold. */
+  private async update(input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>): Promise<Job | undefined> {
+    const item = await updateIfAllowed(this.ddb, { TableName: this.table, ...input });
+    return item && toJob(item);
+  }
 }
 
-function toJob(item: Record<string, unknown>): Job {
+export function toJob(item: Record<string, unknown>): Job {
   const { pk: _pk, sk: _sk, ttl: _ttl, doneChunks: _done, ...rest } = item;
   return rest as unknown as Job;
 }

@@ -1,4 +1,5 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../jobs/dynamo';
 
 export interface AbandonedRoom {
   id: number;
@@ -51,21 +52,13 @@ export class ReportStore {
     const head = await this.ddb.send(new GetCommand({ TableName: this.table, Key: LATEST, ConsistentRead: true }));
     if (!head.Item) return undefined;
     const { pk: _pk, sk: _sk, parts: _parts, reportPk, ...header } = head.Item;
-    const rooms: AbandonedRoom[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
-          ExpressionAttributeValues: { ':pk': reportPk, ':part': 'PART#' },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) rooms.push(...(item.rooms as AbandonedRoom[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.ddb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
+      ExpressionAttributeValues: { ':pk': reportPk, ':part': 'PART#' },
+      ConsistentRead: true,
+    });
+    const rooms = items.flatMap((item) => item.rooms as AbandonedRoom[]);
     return { ...(header as Omit<AbandonedRoomsReport, 'rooms'>), rooms };
   }
 }
