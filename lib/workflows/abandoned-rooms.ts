@@ -1,5 +1,5 @@
 import type { DocSpaceClient } from '../docspace/client';
-import { waitForOperation } from '../docspace/fileops';
+import { isFinished, waitForOperation } from '../docspace/fileops';
 import { archiveRoom, getRoom, listRooms, type RoomSearchArea } from '../docspace/rooms';
 import type { FolderDto } from '../docspace/schemas';
 import type { Log } from '../log';
@@ -31,7 +31,7 @@ export function docspaceScanRooms(client: DocSpaceClient): ScanRoomsPort {
     listRooms: (options) => listRooms(client, options),
     async archiveRoom(roomId) {
       const op = await archiveRoom(client, roomId);
-      const outcome = op.finished ? { state: 'finished' as const, op } : await waitForOperation(client, op.id);
+      const outcome = isFinished(op) ? { state: 'finished' as const, op } : await waitForOperation(client, op.id);
       if (outcome.state === 'finished' && outcome.op.error) throw new RoomArchiveError(outcome.op.error);
       // A vanished or error-free result is confirmed the same way: the room must now live under Archive.
       const room = await getRoom(client, roomId);
@@ -64,13 +64,16 @@ export interface ScanSummary {
 }
 
 /**
- * Whole days between `updated` and the scan: floor((generatedAt − updated) / 24 h). Undefined when the date
- * cannot be read. A room updated after the scan started (clock skew) counts as 0 days, not negative.
+ * Whole days between `updated` and the scan, exactly floor((generatedAt − updated) / 24 h); undefined when the
+ * date cannot be read. Date.parse applies the portal's offset but keeps only milliseconds of DocSpace's seven
+ * fractional digits, which makes `updated` up to 1 ms early and could add a day right at the boundary. For a
+ * whole-millisecond difference d and a dropped remainder 0 < r < 1 ms, floor((d − r) / DAY) = floor((d − 1) / DAY).
  */
 export function daysInactive(updated: string, generatedAtMs: number): number | undefined {
   const at = Date.parse(updated);
   if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.floor((generatedAtMs - at) / DAY_MS));
+  const dropped = /\.\d{3}\d*[1-9]/.test(updated) ? 1 : 0;
+  return Math.floor((generatedAtMs - at - dropped) / DAY_MS);
 }
 
 /** The abandoned rooms among `rooms`, longest-inactive first; archived rooms are never listed. */

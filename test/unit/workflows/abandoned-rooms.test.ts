@@ -29,8 +29,18 @@ describe('days inactive', () => {
     expect(daysInactive('2026-11-20T12:00:00.0000000+03:00', NOW)).toBe(9);
   });
 
-  it('treats a date after the scan (clock skew) as zero days, and an unreadable one as unknown', () => {
-    expect(daysInactive(iso(NOW + DAY), NOW)).toBe(0);
+  it('does not let the digits below a millisecond, which Date.parse drops, add a day at the boundary', () => {
+    // 100 ns short of ten days is nine days, in UTC and in portal-local time alike.
+    expect(daysInactive('2026-11-20T08:00:00.0000001Z', NOW)).toBe(9);
+    expect(daysInactive('2026-11-20T11:00:00.0000001+03:00', NOW)).toBe(9);
+    expect(daysInactive('2026-11-20T03:29:59.9999999-04:30', NOW)).toBe(10);
+    expect(daysInactive('2026-11-20T11:00:00.0000000+03:00', NOW)).toBe(10);
+    expect(findAbandonedRooms([room(1, '2026-11-20T11:00:00.0000001+03:00')], NOW, 10)).toEqual([]);
+  });
+
+  it('counts a date after the scan (clock skew) as negative days, never abandoned, and an unreadable one as unknown', () => {
+    expect(daysInactive(iso(NOW + DAY), NOW)).toBe(-1);
+    expect(findAbandonedRooms([room(1, iso(NOW + DAY))], NOW, 1)).toEqual([]);
     expect(daysInactive('yesterday', NOW)).toBeUndefined();
   });
 });
