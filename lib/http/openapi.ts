@@ -90,18 +90,15 @@ function strip(schema: JsonSchema): JsonSchema {
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: responseJsonSchema(schema) } });
 const error = (description: string) => ({ description, content: json(errorSchema) });
 
-const signedWebhook = (
-  summary: string,
-  route: keyof typeof REQUEST_SCHEMAS,
-  security: string,
-  answers: Record<string, unknown>,
-) => ({
+/** Every webhook answers 202 with the job it started; `ignored` says when it answers 200 and does nothing instead. */
+const signedWebhook = (summary: string, route: keyof typeof REQUEST_SCHEMAS, security: string, ignored?: string) => ({
   summary,
   operationId: route.replace(/[^A-Za-z]+(.)/g, (_m, c: string) => c.toUpperCase()).replace(/^POST/, 'post'),
   security: [{ [security]: [] }],
   requestBody: { required: true, content: { 'application/json': { schema: requestJsonSchema(REQUEST_SCHEMAS[route]) } } },
   responses: {
-    ...answers,
+    '202': { description: 'Accepted: the job runs asynchronously. A repeated event gets the same jobId.', content: json(acceptedSchema) },
+    ...(ignored ? { '200': { description: `Ignored: ${ignored}`, content: json(ignoredSchema) } } : {}),
     '400': error('Malformed JSON or a missing or mistyped field (named in `error.field`); nothing was done.'),
     '401': error('Missing or wrong signature; nothing was done.'),
     '413': error(`Body over ${DOCUMENTED_MAX_BODY_BYTES / 1024} KB; nothing was done.`),
@@ -110,7 +107,6 @@ const signedWebhook = (
 });
 
 export function openApiDocument(options: { serverUrl?: string; version?: string } = {}): Record<string, unknown> {
-  const accepted = { description: 'Accepted: the job runs asynchronously. A repeated event gets the same jobId.', content: json(acceptedSchema) };
   return {
     openapi: '3.1.0',
     info: {
@@ -138,15 +134,15 @@ export function openApiDocument(options: { serverUrl?: string; version?: string 
     },
     paths: {
       '/webhooks/tasks': {
-        post: signedWebhook('Workflow 1: a task changed status; a closed task moves its folder to Completed', 'POST /webhooks/tasks', 'tasksSignature', {
-          '202': accepted,
-          '200': { description: 'Ignored: the status is not `closed`.', content: json(ignoredSchema) },
-        }),
+        post: signedWebhook(
+          'Workflow 1: a task changed status; a closed task moves its folder to Completed',
+          'POST /webhooks/tasks',
+          'tasksSignature',
+          'the status is not `closed`.',
+        ),
       },
       '/webhooks/deals/closed': {
-        post: signedWebhook('Workflow 2: a deal closed; archive the client room', 'POST /webhooks/deals/closed', 'dealsSignature', {
-          '202': accepted,
-        }),
+        post: signedWebhook('Workflow 2: a deal closed; archive the client room', 'POST /webhooks/deals/closed', 'dealsSignature'),
       },
       '/webhooks/docspace': {
         head: {
@@ -155,15 +151,15 @@ export function openApiDocument(options: { serverUrl?: string; version?: string 
           security: [],
           responses: { '200': { description: 'Reachable.' } },
         },
-        post: signedWebhook('Workflow 3: DocSpace file.uploaded; copy the file to its internal folder', 'POST /webhooks/docspace', 'docspaceSignature', {
-          '202': accepted,
-          '200': { description: 'Ignored: another trigger, a folder, or a file outside the copy rules.', content: json(ignoredSchema) },
-        }),
+        post: signedWebhook(
+          'Workflow 3: DocSpace file.uploaded; copy the file to its internal folder',
+          'POST /webhooks/docspace',
+          'docspaceSignature',
+          'another trigger, a folder, or a file outside the copy rules.',
+        ),
       },
       '/webhooks/projects': {
-        post: signedWebhook('Workflow 4: a project was created; create its room from a template', 'POST /webhooks/projects', 'projectsSignature', {
-          '202': accepted,
-        }),
+        post: signedWebhook('Workflow 4: a project was created; create its room from a template', 'POST /webhooks/projects', 'projectsSignature'),
       },
       '/jobs/{jobId}': {
         get: {
