@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, queryAll } from './dynamo';
+import { isConditionFailure } from './dynamo';
 import { jobKey } from './store';
 
 /**
@@ -18,22 +18,8 @@ export interface CopyAttempt {
   attempts?: number;
 }
 
-/** One copy as the lookup by source file shows it. */
-export interface CopyRecord {
-  sourceFileId: number;
-  jobId: string;
-  destFolderId: number;
-  newFileId: number;
-  newTitle?: string;
-  copiedAt: string;
-}
-
 const TTL_SECONDS = 400 * 86_400;
 const attemptKey = (jobId: string, destFolderId: number) => ({ pk: jobKey(jobId).pk, sk: `COPY#${destFolderId}` });
-const sourceKey = (sourceFileId: number, jobId: string, destFolderId: number) => ({
-  pk: `UPLOADCOPY#SRC#${sourceFileId}`,
-  sk: `${jobId}#${destFolderId}`,
-});
 const newFileKey = (newFileId: number) => ({ pk: `UPLOADCOPY#NEW#${newFileId}`, sk: 'COPY' });
 
 export class CopyStore {
@@ -136,8 +122,8 @@ export class CopyStore {
     return out.Item ? { jobId: out.Item.jobId as string, sourceFileId: out.Item.sourceFileId as number } : undefined;
   }
 
-  async recordResult(record: Omit<CopyRecord, 'copiedAt'>): Promise<CopyRecord> {
-    const copiedAt = new Date(this.now()).toISOString();
+  /** The copy's new file, once known: what `get` answers from then on, and what GET /jobs shows in the result. */
+  async recordResult(record: { jobId: string; destFolderId: number; newFileId: number; newTitle?: string }): Promise<void> {
     await this.ddb.send(
       new UpdateCommand({
         TableName: this.table,
@@ -153,25 +139,6 @@ export class CopyStore {
         },
       }),
     );
-    const full: CopyRecord = { ...record, copiedAt };
-    await this.ddb.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...sourceKey(record.sourceFileId, record.jobId, record.destFolderId), ...full, ttl: this.ttl() },
-      }),
-    );
-    return full;
-  }
-
-  /** Every recorded copy of a source file, whichever event or job made it. */
-  async bySource(sourceFileId: number): Promise<CopyRecord[]> {
-    const items = await queryAll(this.ddb, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `UPLOADCOPY#SRC#${sourceFileId}` },
-      ConsistentRead: true,
-    });
-    return items.map(({ pk: _pk, sk: _sk, ttl: _ttl, ...rest }) => rest as unknown as CopyRecord);
   }
 
   private ttl(): number {

@@ -539,7 +539,7 @@ async function record(
   if (!(await deps.copies.claimNewFile(file.id, jobId, source.id))) {
     deps.log.warn('the new file was already claimed by another job', { jobId, newFileId: file.id });
   }
-  await deps.copies.recordResult({ sourceFileId: source.id, jobId, destFolderId: dest, newFileId: file.id, newTitle: file.title });
+  await deps.copies.recordResult({ jobId, destFolderId: dest, newFileId: file.id, newTitle: file.title });
   return { destFolderId: dest, newFileId: file.id, newTitle: file.title };
 }
 
@@ -555,9 +555,4 @@ function describe(error: unknown): string {
   if (error instanceof DocSpaceError) return error.message;
   if (error instanceof Error) return error.message;
   return String(error);
-}
-
-/** Every recorded copy of a source file: the lookup by source that complements GET /jobs/{jobId}. */
-export function copiesOfSourceFile(copies: Pick<CopyStore, 'bySource'>, sourceFileId: number) {
-  return copies.bySource(sourceFileId);
 }

@@ -7,7 +7,6 @@ import {
   LAST_COPY_ATTEMPT,
   RoomResolver,
   acceptUpload,
-  copiesOfSourceFile,
   copyUpload,
   uploadWebhookSchema,
   type CopyRule,
@@ -71,7 +70,7 @@ describe('copying an uploaded file', () => {
       result: { sourceFileId: fileId, destFolderId: INBOX, newFileId: copies[0]!.id },
       errors: [],
     });
-    expect(await copiesOfSourceFile(deps.copies, fileId)).toMatchObject([{ jobId: message.jobId, destFolderId: INBOX, newFileId: copies[0]!.id }]);
+    expect(await deps.copies.copiedBy(copies[0]!.id)).toEqual({ jobId: message.jobId, sourceFileId: fileId });
   });
 
   it('places a same-titled copy beside the existing file instead of overwriting or skipping it', async () => {
