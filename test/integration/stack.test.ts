@@ -2,10 +2,15 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadServiceModel, REPO_ROOT } from '../../infra/local/cfn';
+import { resolveHandler } from '../../infra/local/in-process';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
-import { startStack, type Stack } from '../support/stack';
+import { resetConfigCache } from '../../lib/config';
+import type { HttpHandler } from '../../lib/http/endpoint';
+import { log } from '../../lib/log';
+import { docspaceSignatureHeaders } from '../support/http';
+import { STACK_STAGE, startStack, type Stack } from '../support/stack';
 
 /*
  * The in-process stack the workflow tests run on: emulators built from infra/resources.yml, the simulator, and
@@ -88,6 +93,79 @@ describe('the test stack', () => {
     expect(await stack.dlqMessages('FileMovesQueue')).toContainEqual({ kind: 'unknown' });
     // Reading the DLQ does not consume it.
     expect(await stack.queueCounts('FileMovesDLQ')).toEqual(parked);
+  });
+});
+
+describe('every POST route of serverless.yml', () => {
+  const model = loadServiceModel({ stage: STACK_STAGE });
+  const posts = model.httpRoutes.filter((r) => r.method === 'POST');
+  const handlerOf = async (functionKey: string): Promise<HttpHandler> => {
+    const { file, exportName } = resolveHandler(model.functions[functionKey]!.handler);
+    return ((await import(file)) as Record<string, HttpHandler>)[exportName]!;
+  };
+  const secretOf = (path: string): string =>
+    ({ '/webhooks/tasks': stack.secrets.tasks, '/webhooks/deals/closed': stack.secrets.deals, '/webhooks/projects': stack.secrets.projects, '/webhooks/docspace': stack.secrets.docspace })[path]!;
+  /** Signed both ways, so only the size (or the setting) can be what is refused. */
+  const signed = (path: string, raw: string) => ({ ...stack.signedHeaders(secretOf(path), raw), ...docspaceSignatureHeaders(secretOf(path), raw) });
+  const workQueues = () => Promise.all(model.sqsMappings.map((m) => stack.queueCounts(m.queueLogicalId)));
+  const idle = { visible: 0, inFlight: 0, delayed: 0 };
+
+  it('are the four webhooks of the contract', () => {
+    expect(posts.map((r) => r.path).sort()).toEqual(['/webhooks/deals/closed', '/webhooks/docspace', '/webhooks/projects', '/webhooks/tasks']);
+  });
+
+  it('answer 413 to a signed body over 256 KB, before anything is queued or sent to DocSpace', async () => {
+    stack.sim.clearMutations();
+    const limit = 256 * 1024;
+    for (const route of posts) {
+      const handler = await handlerOf(route.functionKey);
+      const over = JSON.stringify({ padding: 'x'.repeat(limit) });
+      const answer = await stack.http(handler, { method: 'POST', path: route.path, headers: signed(route.path, over), body: over });
+      expect(answer.statusCode, route.path).toBe(413);
+      expect(answer.body.error.code).toBe('payload_too_large');
+      // Exactly at the limit the size is fine; the (meaningless) body is then refused for what it says.
+      const at = JSON.stringify({ padding: 'x'.repeat(limit - '{"padding":""}'.length) });
+      expect(Buffer.byteLength(at)).toBe(limit);
+      expect((await stack.http(handler, { method: 'POST', path: route.path, headers: signed(route.path, at), body: at })).statusCode, route.path).toBe(400);
+    }
+    expect(stack.sim.mutations()).toEqual([]);
+    expect(await workQueues()).toEqual(model.sqsMappings.map(() => idle));
+  });
+
+  it('answer 503 while a setting they need is missing or malformed, naming it in the log and doing nothing', async () => {
+    const broken: Record<string, [variable: string, value: string | undefined]> = {
+      '/webhooks/tasks': ['COMPLETED_FOLDER_ID', 'the-completed-folder'],
+      '/webhooks/deals/closed': ['DEALS_WEBHOOK_SECRET', undefined],
+      '/webhooks/docspace': ['COPY_RULES', '[{"sourceRoomId": 1'],
+      '/webhooks/projects': ['TEMPLATE_MAP', undefined],
+    };
+    const errors = vi.spyOn(log, 'error');
+    stack.sim.clearMutations();
+    try {
+      for (const route of posts) {
+        const [variable, value] = broken[route.path]!;
+        const saved = process.env[variable];
+        if (value === undefined) delete process.env[variable];
+        else process.env[variable] = value;
+        resetConfigCache();
+        errors.mockClear();
+        try {
+          const raw = JSON.stringify({ any: 'body' });
+          const answer = await stack.http(await handlerOf(route.functionKey), { method: 'POST', path: route.path, headers: signed(route.path, raw), body: raw });
+          expect(answer.statusCode, route.path).toBe(503);
+          expect(answer.body).toEqual({ error: { code: 'misconfigured', message: 'the service is not configured correctly' } });
+          expect(errors.mock.calls, route.path).toEqual([['configuration error', { variable, message: expect.stringMatching(new RegExp(`^Invalid configuration: ${variable} `)) }]]);
+          if (value !== undefined) expect(JSON.stringify(errors.mock.calls)).not.toContain(value);
+        } finally {
+          process.env[variable] = saved;
+          resetConfigCache();
+        }
+      }
+    } finally {
+      errors.mockRestore();
+    }
+    expect(stack.sim.mutations()).toEqual([]);
+    expect(await workQueues()).toEqual(model.sqsMappings.map(() => idle));
   });
 });
 

@@ -226,6 +226,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           }),
         );
       }
+      // local-aws-sqs applies even a 0 s visibility on a timer, so the messages come back a tick later; wait for
+      // that, or a count taken right after this read still shows them in flight. Nothing else receives from a DLQ.
+      const deadline = Date.now() + 1_000;
+      while (entries.length > 0 && Date.now() < deadline && (await countsOf(aws.clients.sqs, dlq.url)).inFlight > 0) await sleep(5);
       return entries.map((e) => {
         try {
           return JSON.parse(e.body) as unknown;
