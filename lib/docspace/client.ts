@@ -56,8 +56,9 @@ const DEFAULTS = {
   timeoutMs: 15_000,
   reads: 20,
   writes: 5,
-  // 8 attempts with full jitter from 250 ms, capped at 10 s: a 429 storm from the per-minute sliding window
-  // (NOTES 2.4, no Retry-After) gets close to a minute of spread-out attempts before the budget ends it.
+  // 8 attempts with full jitter from 250 ms, capped at 10 s: at most 25.75 s of backoff (about 13 s on average),
+  // inside the 30 s budget. That rides out bursts of 429s (NOTES 2.4: no Retry-After); a longer limiter storm is
+  // left to the queue's redelivery, because one request must not eat a worker's whole Lambda timeout.
   maxAttempts: 8,
   baseDelayMs: 250,
   maxDelayMs: 10_000,

@@ -157,8 +157,11 @@ export class DocSpaceOperationTimeoutError extends DocSpaceTimeoutError {
   }
 }
 
-/** Error codes that mean the TCP connection was never established, so nothing reached DocSpace. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * Error codes that mean the TCP connection was never established, so nothing reached DocSpace. fetch's own
+ * connect timeout (10 s, below our per-attempt timeout) reports UND_ERR_CONNECT_TIMEOUT.
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export class DocSpaceNetworkError extends DocSpaceError {
   override readonly name = 'DocSpaceNetworkError';

@@ -219,6 +219,12 @@ describe('retries', () => {
     expect(h.calls).toHaveLength(2);
   });
 
+  it('retries a connect timeout even for a POST, because the connection never opened', async () => {
+    const h = harness(script(connectionError('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error'), ok(folder)));
+    await h.client.request('POST', 'files/folder/3', { body: {} });
+    expect(h.calls).toHaveLength(2);
+  });
+
   it('stops after maxAttempts and throws the last error', async () => {
     let n = 0;
     const h = harness(() => proxyPage(503, `503 attempt ${++n}`), { retry: { maxAttempts: 3 } });
