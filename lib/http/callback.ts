@@ -141,20 +141,19 @@ export async function postSignedJson(options: SignedPostOptions, body: unknown):
 
   let last: CallbackFailedError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (attempt > 1) await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 2))));
     let status: number;
     try {
       status = await sendOnce(url, payload, headers, options);
     } catch (error) {
       if (error instanceof CallbackRefusedError) throw error;
       last = new CallbackFailedError(`callback to ${where} failed: ${describe(error)}`, true, attempt);
-      if (attempt < maxAttempts) await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1))));
       continue;
     }
     if (status >= 200 && status < 300) return { status, attempts: attempt };
     const retryable = status === 408 || status === 429 || status >= 500;
     last = new CallbackFailedError(`callback to ${where} answered ${status}`, retryable, attempt, status);
     if (!retryable) throw last;
-    if (attempt < maxAttempts) await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1))));
   }
   throw last!;
 }

@@ -552,7 +552,5 @@ export function duplicateTitlePattern(title: string): RegExp {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof DocSpaceError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return error instanceof Error ? error.message : String(error);
 }
