@@ -79,6 +79,16 @@ describe('faults', () => {
     expect(sim.stats.maxConcurrentWrites).toBe(20);
   });
 
+  it('never puts Retry-After on a per-user limit 429, even while injected 429s carry one', async () => {
+    sim = fastSim({ faults: { enforceUserLimits: true, hangRate: 1, hangMs: 60, retryAfter429: 7 } });
+    const room = sim.addRoom({ title: 'R' });
+    const writes = await Promise.all(Array.from({ length: 16 }, (_, i) => client(sim).post(`files/folder/${room}`, { title: `f${i}` })));
+    const limited = writes.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(1);
+    expect(limited[0]!.headers.get('retry-after')).toBeNull();
+    expect(limited[0]!.headers.get('x-ratelimit-limit')).toBe('15');
+  });
+
   it('enforces 1500 requests per sliding minute per user', async () => {
     let t = 1_000_000;
     sim = fastSim({ now: () => t, faults: { enforceUserLimits: true } });

@@ -68,7 +68,8 @@ export class ApiPipeline {
     const f = faults.faults;
     if (draw.rateLimited) return rateLimitResponse(f.retryAfter429);
     const admission = faults.admit(userId, isGet, ctx.now());
-    if (!admission.ok) return rateLimitResponse(f.retryAfter429, admission.limit);
+    // The sliding-window and concurrency limiters never send Retry-After (NOTES 2.4), whatever retryAfter429 says.
+    if (!admission.ok) return rateLimitResponse(undefined, admission.limit);
     try {
       if (draw.hang && f.hangBeforeHandling) await sleep(f.hangMs);
       const res = await this.dispatch(req, url, method, isGet, userId);

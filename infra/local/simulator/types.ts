@@ -64,7 +64,8 @@ export interface Faults {
   rate429: number;
   /** The next N API requests get a 429. */
   next429: number;
-  /** When set, 429s carry `Retry-After: <seconds>`. */
+  /** When set, the injected 429s (rate429, next429) carry `Retry-After: <seconds>`, as the daily write limiter's
+   *  do; the enforceUserLimits 429s never do (NOTES 2.4). */
   retryAfter429?: number;
   /** Probability of a 502/503/504 with an HTML body (from the "reverse proxy": nothing is processed). */
   rate5xx: number;
