@@ -149,6 +149,33 @@ describe('the DocSpace client against the simulator', () => {
     expect(retries.some((r) => r.status !== undefined && r.status >= 500)).toBe(true);
   });
 
+  it('times out a hung read and retries it once the portal answers again', async () => {
+    const room = buildRoom();
+    sim.setFaults({ hangRate: 1, hangMs: 300, hangBeforeHandling: true });
+    // The portal recovers while the client backs off.
+    const client = clientFor(sim, { timeoutMs: 50, onRetry: (info) => (retries.push(info), sim.setFaults({ hangRate: 0 })) });
+    const listing = await listFolder(client, room.roomId);
+    expect(listing.files).toHaveLength(130);
+    expect(retries).toEqual([expect.objectContaining({ method: 'GET', attempt: 1 })]);
+    expect(retries[0]!.status).toBeUndefined();
+  });
+
+  it('does not repeat a folder creation whose answer hung: the folder exists once and the error says ambiguous', async () => {
+    const room = buildRoom();
+    sim.setFaults({ hangRate: 1, hangMs: 300 });
+    const client = clientFor(sim, { timeoutMs: 50 });
+    const error = await createFolder(client, room.roomId, 'Archive').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    sim.setFaults({ hangRate: 0 });
+    expect(error).toMatchObject({ name: 'DocSpaceTimeoutError', ambiguous: true });
+    expect(retries).toEqual([]);
+    // DocSpace did create it (no title-uniqueness check, NOTES 3.3): a blind repeat would have made two.
+    expect((await listFolder(client, room.roomId)).folders.filter((f) => f.title === 'Archive')).toHaveLength(1);
+    expect(sim.mutations().filter((m) => m.method === 'POST')).toHaveLength(1);
+  });
+
   it('stays under the per-user concurrency limit by queueing, so the limiter never fires', async () => {
     const room = buildRoom();
     sim.setFaults({ enforceUserLimits: true, latencyMs: 2 });
