@@ -44,14 +44,6 @@ export class Semaphore {
     }
   }
 
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
-  get waiting(): number {
-    return this.#waiters.length;
-  }
-
   /** Highest number of holders seen at once (for tests and diagnostics). */
   get maxObserved(): number {
     return this.#maxObserved;
