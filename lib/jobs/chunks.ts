@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, isConditionFailure, updateIfAllowed } from './dynamo';
 import { jobKey, toJob, type Job, type JobError } from './store';
 
@@ -10,10 +10,10 @@ export interface PlannedFile {
 export interface Chunk {
   jobId: string;
   run: number;
-  index: number;
+  /** The one folder all of the chunk's files come from, and the one folder that mirrors it. */
+  sourceFolderId: number;
   destFolderId: number;
-  /** The one folder all of the chunk's files come from (absent in plans written before it was recorded). */
-  sourceFolderId?: number;
+  index: number;
   files: PlannedFile[];
   status: 'pending' | 'done';
   attempts: number;
@@ -22,21 +22,34 @@ export interface Chunk {
   errors?: JobError[];
 }
 
-const CHUNK_TTL_SECONDS = 30 * 86_400;
-/**
- * Chunks are keyed by the plan that wrote them (the run and the planner's claim token): a planner that was
- * superseded mid-write (its claim taken over) writes beside the current plan, never over it.
- */
-const chunkKey = (jobId: string, run: number, token: string, index: number) => ({
-  pk: `CHUNKS#${jobId}`,
-  sk: `${run}#${token}#${String(index).padStart(6, '0')}`,
-});
+/** What the scan of one source folder found: its subfolders (paired with their mirrors) and its chunk count. */
+export interface FolderScan {
+  folders: Array<{ sourceFolderId: number; destFolderId: number }>;
+  chunkCount: number;
+}
 
 /**
- * The plan of a file-move run: chunks of at most 100 files for one destination folder each. A chunk is
- * finished on its own item by its latest attempt (conditional on the attempt number), then counted on the job
- * item in one conditional update (the chunk's id joins a set it was not yet in): a chunk counts once however
- * often SQS delivers it, and a crash between the two steps is repaired by the next delivery.
+ * A run's steps (folder scans and chunks) each count once on the job, by an id in its `settled` set. Ids carry
+ * the run, so a step of an earlier run never counts in a later one.
+ */
+export const folderStep = (run: number, sourceFolderId: number) => `${run}#F${sourceFolderId}`;
+export const chunkStep = (run: number, sourceFolderId: number, index: number) => `${run}#C${sourceFolderId}.${index}`;
+
+const ITEM_TTL_SECONDS = 30 * 86_400;
+const runKey = (jobId: string, run: number, sourceFolderId: number, suffix: string) => ({
+  pk: `RUN#${jobId}`,
+  sk: `${run}#${sourceFolderId}#${suffix}`,
+});
+const chunkKey = (jobId: string, run: number, sourceFolderId: number, index: number) =>
+  runKey(jobId, run, sourceFolderId, String(index).padStart(6, '0'));
+const scanKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'scan');
+
+/**
+ * The bookkeeping of a file-move run. The job item holds `state.pending`, the number of queued steps not yet
+ * settled: the start sets it to 1 (the scan of the source root); a scan settles by adding its subfolders and
+ * chunks and removing itself, a chunk by removing itself. Each settle is one conditional update that also adds
+ * the step's id to `settled`, so a step counts once however often SQS delivers it, and since a step adds its
+ * children before it leaves, `pending` reaches 0 once, when the last step of the run settles.
  */
 export class ChunkStore {
   constructor(
@@ -45,42 +58,58 @@ export class ChunkStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async writePlan(
-    jobId: string,
-    run: number,
-    token: string,
-    chunks: { destFolderId: number; sourceFolderId?: number; files: PlannedFile[] }[],
-  ): Promise<void> {
-    const ttl = Math.floor(this.now() / 1000) + CHUNK_TTL_SECONDS;
-    const requests = chunks.map((c, index) => ({
-      PutRequest: {
-        Item: {
-          ...chunkKey(jobId, run, token, index),
-          jobId,
-          run,
-          index,
-          destFolderId: c.destFolderId,
-          ...(c.sourceFolderId !== undefined ? { sourceFolderId: c.sourceFolderId } : {}),
-          files: c.files,
-          status: 'pending',
-          attempts: 0,
-          ttl,
-        },
-      },
-    }));
-    await batchWriteAll(this.ddb, this.table, requests, 'the plan');
+  /**
+   * Starts a queued run, once: the scan of the source root becomes its one pending step, and the run's total
+   * starts from what earlier runs moved (each scan adds its files).
+   */
+  async startRun(jobId: string, run: number, destRootId: number, result: Record<string, unknown>): Promise<Job | undefined> {
+    return this.updateJob(jobId, {
+      UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state, #result = :result, #progress.#total = #progress.#done',
+      ConditionExpression: '#run = :run AND #status = :queued',
+      ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#state': 'state', '#result': 'result', '#progress': 'progress', '#total': 'total', '#done': 'done', '#run': 'run' },
+      ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': this.isoNow(), ':state': { pending: 1, destRootId }, ':result': result, ':run': run },
+    });
   }
 
-  async get(jobId: string, run: number, token: string, index: number): Promise<Chunk | undefined> {
-    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: chunkKey(jobId, run, token, index), ConsistentRead: true }));
+  /** Records a folder's scan and its chunks. Only its scanning invocation writes them, before the scan settles. */
+  async writeScan(
+    jobId: string,
+    run: number,
+    sourceFolderId: number,
+    scan: { destFolderId: number; folders: FolderScan['folders']; chunks: PlannedFile[][] },
+  ): Promise<void> {
+    const ttl = Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS;
+    const chunks = scan.chunks.map((files, index) => ({
+      ...chunkKey(jobId, run, sourceFolderId, index),
+      jobId,
+      run,
+      sourceFolderId,
+      destFolderId: scan.destFolderId,
+      index,
+      files,
+      status: 'pending',
+      attempts: 0,
+      ttl,
+    }));
+    const record = { ...scanKey(jobId, run, sourceFolderId), folders: scan.folders, chunkCount: chunks.length, ttl };
+    await batchWriteAll(this.ddb, this.table, [...chunks, record].map((Item) => ({ PutRequest: { Item } })), 'a folder scan');
+  }
+
+  async getScan(jobId: string, run: number, sourceFolderId: number): Promise<FolderScan | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: scanKey(jobId, run, sourceFolderId), ConsistentRead: true }));
+    return out.Item as FolderScan | undefined;
+  }
+
+  async get(jobId: string, run: number, sourceFolderId: number, index: number): Promise<Chunk | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: chunkKey(jobId, run, sourceFolderId, index), ConsistentRead: true }));
     return out.Item as Chunk | undefined;
   }
 
   /** Counts an attempt at a chunk; a count above 1 means an earlier attempt may have moved part of it. */
-  async startAttempt(jobId: string, run: number, token: string, index: number): Promise<Chunk | undefined> {
+  async startAttempt(jobId: string, run: number, sourceFolderId: number, index: number): Promise<Chunk | undefined> {
     const chunk = await updateIfAllowed(this.ddb, {
       TableName: this.table,
-      Key: chunkKey(jobId, run, token, index),
+      Key: chunkKey(jobId, run, sourceFolderId, index),
       UpdateExpression: 'ADD attempts :one',
       ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -90,14 +119,13 @@ export class ChunkStore {
   }
 
   /**
-   * Records the chunk's outcome on the chunk, by the latest attempt only: an attempt that was overtaken by a
-   * redelivery (its message came back while it still ran) cannot finish the chunk, so only one attempt's
-   * findings are ever reported. False when the chunk was already finished or another attempt has started.
+   * Records the chunk's outcome on the chunk, by the latest attempt only, so only one attempt's findings are
+   * ever reported. False when the chunk was already finished or another attempt has started since.
    */
   async finish(
     jobId: string,
     run: number,
-    token: string,
+    sourceFolderId: number,
     index: number,
     attempt: number,
     result: { done: number; failed: number; errors: JobError[] },
@@ -106,7 +134,7 @@ export class ChunkStore {
       await this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: chunkKey(jobId, run, token, index),
+          Key: chunkKey(jobId, run, sourceFolderId, index),
           UpdateExpression: 'SET #status = :done, #outcome = :outcome, #errors = :errors',
           ConditionExpression: '#status = :pending AND attempts = :attempt',
           ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#errors': 'errors' },
@@ -127,46 +155,57 @@ export class ChunkStore {
   }
 
   /**
-   * Adds a finished chunk's outcome to the job's counters exactly once (the chunk's id joins a set on the job
-   * item it was not yet in). Returns the job after the update, or undefined when this chunk had already been
-   * counted or the run is no longer current.
+   * Settles a step of the run exactly once: adds its children to `state.pending`, removes itself, and adds
+   * its counts to the progress. Returns the job after the update, or undefined when the step had already
+   * settled or the run is no longer current.
    */
-  async count(jobId: string, run: number, index: number, outcome: { done: number; failed: number }): Promise<Job | undefined> {
-    const id = `${run}#${index}`;
-    const job = await updateIfAllowed(this.ddb, {
-      TableName: this.table,
-      Key: jobKey(jobId),
+  async settle(
+    jobId: string,
+    run: number,
+    step: string,
+    delta: { pending: number; total?: number; done?: number; failed?: number },
+  ): Promise<Job | undefined> {
+    return this.updateJob(jobId, {
       UpdateExpression:
-        'SET #updatedAt = :at ADD #progress.#done :done, #progress.#failed :failed, #state.#chunksDone :one, doneChunks :ids',
-      ConditionExpression: '#run = :run AND NOT contains(doneChunks, :id)',
+        'SET #updatedAt = :at ADD #state.#pending :pending, settled :ids, #progress.#total :total, #progress.#done :done, #progress.#failed :failed',
+      ConditionExpression: '#run = :run AND NOT contains(settled, :id)',
       ExpressionAttributeNames: {
         '#updatedAt': 'updatedAt',
+        '#state': 'state',
+        '#pending': 'pending',
         '#progress': 'progress',
+        '#total': 'total',
         '#done': 'done',
         '#failed': 'failed',
-        '#state': 'state',
-        '#chunksDone': 'chunksDone',
         '#run': 'run',
       },
       ExpressionAttributeValues: {
-        ':at': new Date(this.now()).toISOString(),
-        ':done': outcome.done,
-        ':failed': outcome.failed,
-        ':one': 1,
-        ':ids': new Set([id]),
-        ':id': id,
+        ':at': this.isoNow(),
+        ':pending': delta.pending,
+        ':total': delta.total ?? 0,
+        ':done': delta.done ?? 0,
+        ':failed': delta.failed ?? 0,
+        ':ids': new Set([step]),
+        ':id': step,
         ':run': run,
       },
     });
+  }
+
+  /** The ids of every step that has settled (any run; the ids carry the run). */
+  async settledSteps(jobId: string): Promise<Set<string>> {
+    const out = await this.ddb.send(
+      new GetCommand({ TableName: this.table, Key: jobKey(jobId), ProjectionExpression: 'settled', ConsistentRead: true }),
+    );
+    return (out.Item?.settled as Set<string> | undefined) ?? new Set<string>();
+  }
+
+  private async updateJob(jobId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<Job | undefined> {
+    const job = await updateIfAllowed(this.ddb, { TableName: this.table, Key: jobKey(jobId), ...update });
     return job && toJob(job);
   }
 
-  /** Indexes of the run's chunks not yet counted on the job: what a stalled plan still has to (re)send. */
-  async uncountedIndexes(jobId: string, run: number, chunkCount: number): Promise<number[]> {
-    const out = await this.ddb.send(
-      new GetCommand({ TableName: this.table, Key: jobKey(jobId), ProjectionExpression: 'doneChunks', ConsistentRead: true }),
-    );
-    const counted = (out.Item?.doneChunks as Set<string> | undefined) ?? new Set<string>();
-    return Array.from({ length: chunkCount }, (_, i) => i).filter((i) => !counted.has(`${run}#${i}`));
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
   }
 }

@@ -12,6 +12,8 @@ export interface JobError {
   /** Where the file was meant to go: lets the finalizer check a reported failure against the destination.
    *  Kept in the store only; GET /jobs does not show it. */
   destFolderId?: number;
+  /** A folder that could not be scanned (so its files were never planned). Kept in the store only. */
+  folderId?: number;
 }
 
 export interface Job {
@@ -107,7 +109,7 @@ export class JobStore {
   async view(jobId: string): Promise<JobView | undefined> {
     const job = await this.get(jobId);
     if (!job) return undefined;
-    const errors = (await this.errors(jobId, job.run)).map(({ destFolderId: _dest, ...shown }) => shown);
+    const errors = (await this.errors(jobId, job.run)).map(({ destFolderId: _dest, folderId: _folder, ...shown }) => shown);
     return {
       jobId: job.jobId,
       workflow: job.workflow,
@@ -132,19 +134,19 @@ export class JobStore {
       ...(item.title ? { title: item.title as string } : {}),
       reason: item.reason as string,
       ...(item.destFolderId !== undefined ? { destFolderId: item.destFolderId as number } : {}),
+      ...(item.folderId !== undefined ? { folderId: item.folderId as number } : {}),
     }));
   }
 
   /**
-   * Errors are items keyed by file (or by `job` for a job-level reason), so recording the same failure twice,
-   * as a redelivered chunk does, leaves one entry.
+   * Errors are items keyed by file (by folder for a folder that could not be scanned, by `job` for a job-level
+   * reason), so recording the same failure twice, as a redelivered chunk does, leaves one entry.
    */
   async recordErrors(jobId: string, run: number, errors: JobError[]): Promise<void> {
     const requests = errors.map((e) => ({
       PutRequest: {
         Item: {
-          pk: jobKey(jobId).pk,
-          sk: `ERR#${run}#${e.fileId ?? 'job'}`,
+          ...errorKey(jobId, run, e),
           ...e,
           ttl: this.ttl(JOB_TTL_SECONDS),
         },
@@ -155,7 +157,7 @@ export class JobStore {
 
   /** Drops the error entries of files that turned out to have moved after all. */
   async deleteErrors(jobId: string, run: number, fileIds: number[]): Promise<void> {
-    const requests = fileIds.map((fileId) => ({ DeleteRequest: { Key: { pk: jobKey(jobId).pk, sk: `ERR#${run}#${fileId}` } } }));
+    const requests = fileIds.map((fileId) => ({ DeleteRequest: { Key: errorKey(jobId, run, { fileId }) } }));
     await batchWriteAll(this.ddb, this.table, requests, 'error deletions');
   }
 
@@ -306,10 +308,9 @@ export class JobStore {
   }
 
   /**
-   * Claims the planning of a run. Only one planner wins; the same planner (its SQS message redelivered after a
-   * crash) may claim again, and a planner silent for `staleMs` can be replaced, so a crash never leaves a job
-   * stuck in "running" with nothing queued. The plan is recorded under the claiming planner (`planToken`), so a
-   * planner that was replaced can no longer record its plan, and the chunks it wrote lie beside the current ones.
+   * Claims the work of a run (upload copy). Only one claimant wins; the same one (its SQS message redelivered
+   * after a crash) may claim again, and a claimant silent for `staleMs` can be replaced, so a crash never leaves
+   * a job stuck in "running" with nothing queued.
    */
   async claimPlanning(jobId: string, run: number, planner: string, staleMs: number): Promise<Job | undefined> {
     const now = this.now();
@@ -317,13 +318,12 @@ export class JobStore {
       Key: jobKey(jobId),
       UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state',
       ConditionExpression:
-        '#run = :run AND (#status = :queued OR (#status = :running AND attribute_not_exists(#state.#chunkCount) AND (#state.#since < :stale OR #state.#planner = :planner)))',
+        '#run = :run AND (#status = :queued OR (#status = :running AND (#state.#since < :stale OR #state.#planner = :planner)))',
       ExpressionAttributeNames: {
         '#status': 'status',
         '#updatedAt': 'updatedAt',
         '#state': 'state',
         '#run': 'run',
-        '#chunkCount': 'chunkCount',
         '#since': 'planStartedAt',
         '#planner': 'planner',
       },
@@ -331,46 +331,10 @@ export class JobStore {
         ':running': 'running',
         ':queued': 'queued',
         ':at': new Date(now).toISOString(),
-        ':state': { planner, planToken: planner, planStartedAt: now, chunksDone: 0 },
+        ':state': { planner, planStartedAt: now },
         ':planner': planner,
         ':run': run,
         ':stale': now - staleMs,
-      },
-    });
-  }
-
-  /** Records the finished plan of the claim that `token` names, once: a plan already recorded is never replaced. */
-  async finishPlanning(
-    jobId: string,
-    run: number,
-    token: string,
-    plan: { chunkCount: number; total: number; result?: Record<string, unknown> },
-  ): Promise<Job | undefined> {
-    return this.update({
-      Key: jobKey(jobId),
-      UpdateExpression:
-        'SET #state.#chunkCount = :chunks, #state.#plannedAt = :now, #progress.#total = :total, #updatedAt = :at' +
-        (plan.result ? ', #result = :result' : ''),
-      ConditionExpression: '#run = :run AND #state.#planToken = :token AND attribute_not_exists(#state.#chunkCount)',
-      ExpressionAttributeNames: {
-        '#state': 'state',
-        '#chunkCount': 'chunkCount',
-        '#plannedAt': 'plannedAt',
-        '#progress': 'progress',
-        '#total': 'total',
-        '#updatedAt': 'updatedAt',
-        '#run': 'run',
-        '#planToken': 'planToken',
-        ...(plan.result ? { '#result': 'result' } : {}),
-      },
-      ExpressionAttributeValues: {
-        ':chunks': plan.chunkCount,
-        ':now': this.now(),
-        ':total': plan.total,
-        ':at': new Date(this.now()).toISOString(),
-        ':run': run,
-        ':token': token,
-        ...(plan.result ? { ':result': plan.result } : {}),
       },
     });
   }
@@ -386,10 +350,16 @@ export class JobStore {
   }
 }
 
+/** A job item without its keys and without the file-move run's set of settled steps (lib/jobs/chunks.ts). */
 export function toJob(item: Record<string, unknown>): Job {
-  const { pk: _pk, sk: _sk, ttl: _ttl, doneChunks: _done, ...rest } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, ...rest } = item;
   return rest as unknown as Job;
 }
+
+const errorKey = (jobId: string, run: number, e: Pick<JobError, 'fileId' | 'folderId'>) => ({
+  pk: jobKey(jobId).pk,
+  sk: `ERR#${run}#${e.fileId ?? (e.folderId !== undefined ? `folder-${e.folderId}` : 'job')}`,
+});
 
 /** Generic "first writer wins" marker, for de-duplication keys other than the job's own (e.g. webhook events). */
 export async function claimOnce(

@@ -188,14 +188,15 @@ describe('deal closed → archive the client room', () => {
       if (++finishes === 1) throw new Error('Lambda crashed right after the move');
       return finish.apply(this, args);
     });
-    const count = ChunkStore.prototype.count;
+    const settle = ChunkStore.prototype.settle;
     let calls = 0;
-    vi.spyOn(ChunkStore.prototype, 'count').mockImplementation(async function (this: ChunkStore, ...args) {
+    vi.spyOn(ChunkStore.prototype, 'settle').mockImplementation(async function (this: ChunkStore, ...args) {
+      if (!args[2].includes('#C')) return settle.apply(this, args);
       calls += 1;
-      // Call 1: the worker dies after moving and finishing its chunk, before counting it. Call 2: it dies
-      // after counting, before queuing anything. SQS hands both messages out again after the visibility timeout.
+      // Chunk settle 1: the worker dies after moving and finishing its chunk, before counting it. Chunk settle 2:
+      // it dies after counting, before queuing anything. SQS hands both messages out again after the visibility timeout.
       if (calls === 1) throw new Error('Lambda crashed mid-chunk');
-      const counted = await count.apply(this, args);
+      const counted = await settle.apply(this, args);
       if (calls === 2) throw new Error('Lambda crashed after counting');
       return counted;
     });

@@ -1,11 +1,11 @@
 import { listFolder, listTree } from '../../docspace/folders';
 import { setRoomAccess } from '../../docspace/rooms';
 import type { JobError } from '../../jobs/store';
-import { FINALIZER_STALE_MS, LAST_CHUNK_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
-import { allChunksCounted, describeError, isTransient } from './progress';
+import { FINALIZER_STALE_MS, LAST_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
+import { describeError, isLive, isTransient, pendingSteps } from './progress';
 
 /**
- * Closes a run once every chunk is counted, exactly once (a conditional claim; the chunks may send several
+ * Closes a run once every step has settled, exactly once (a conditional claim; the steps may send several
  * finalize messages). It first settles the per-file report against DocSpace itself: a file still in the source
  * did not move, whatever a chunk concluded; a file a chunk gave up on that has left the source and is in its
  * destination did move. Only when no file is left behind is the guest's access revoked, and the job ends
@@ -18,23 +18,24 @@ export async function finalizeRun(
 ): Promise<void> {
   const { jobId, run } = message;
   const job = await deps.store.get(jobId);
-  if (!job || job.run !== run || job.status !== 'running' || !allChunksCounted(job)) return;
+  if (!isLive(job, run) || pendingSteps(job) !== 0) return;
   const claimed = await deps.store.claimFinalize(jobId, run, context.messageId, FINALIZER_STALE_MS);
   if (!claimed) return;
   const input = fileMoveInputSchema.parse(job.input);
-  const lastChance = context.receiveCount >= LAST_CHUNK_ATTEMPT;
+  const lastChance = context.receiveCount >= LAST_ATTEMPT;
   const jobErrors: JobError[] = [];
   let progress = claimed.progress;
+  let unscanned = 0;
 
   try {
-    progress = await settleFileErrors(deps, jobId, run, input.sourceFolderId, claimed.progress);
+    ({ progress, unscanned } = await settleFileErrors(deps, jobId, run, input.sourceFolderId, claimed.progress));
   } catch (error) {
     if (isTransient(error) && !lastChance) throw error;
     // The counts the chunks reported stand; the job cannot be called clean without the check.
     jobErrors.push({ reason: `could not check the source for files left behind: ${describeError(error)}` });
   }
 
-  let clean = progress.failed === 0 && jobErrors.length === 0;
+  let clean = progress.failed === 0 && unscanned === 0 && jobErrors.length === 0;
   let guestRevoked = false;
   if (clean && input.guest) {
     try {
@@ -57,9 +58,10 @@ export async function finalizeRun(
 }
 
 /**
- * Reconciles the recorded per-file errors with where the files really are, and returns the run's final counts.
- * Every planned file was counted by its chunk as done or failed, so `total - failed` is what moved. The
- * numbers are absolute, so a finalizer that repeats this after a crash writes the same ones.
+ * Reconciles the recorded per-file errors with where the files really are, and returns the run's final counts
+ * and how many folders could not be scanned. Every planned file was counted by its chunk as done or failed, so
+ * `total - failed` is what moved. The numbers are absolute, so a finalizer that repeats this after a crash
+ * writes the same ones.
  */
 async function settleFileErrors(
   deps: FileMoveDeps,
@@ -67,10 +69,11 @@ async function settleFileErrors(
   run: number,
   sourceFolderId: number,
   counted: { total: number; done: number; failed: number },
-): Promise<{ total: number; done: number; failed: number }> {
+): Promise<{ progress: { total: number; done: number; failed: number }; unscanned: number }> {
   const left = (await listTree(deps.docspace, sourceFolderId)).files;
   const inSource = new Set(left.map((f) => f.id));
-  const fileErrors = (await deps.store.errors(jobId, run)).filter((e) => e.fileId !== undefined);
+  const errors = await deps.store.errors(jobId, run);
+  const fileErrors = errors.filter((e) => e.fileId !== undefined);
   // Chunks record where a file was meant to go; entries without a destination are this step's own, from an
   // earlier attempt of it, and are recomputed below.
   const recorded = fileErrors.filter((e) => e.destFolderId !== undefined);
@@ -107,7 +110,7 @@ async function settleFileErrors(
 
   const failed = recorded.length - movedAfterAll.length + unplanned.length;
   const total = counted.total + unplanned.length;
-  return { total, done: total - failed, failed };
+  return { progress: { total, done: total - failed, failed }, unscanned: errors.filter((e) => e.folderId !== undefined).length };
 }
 
 /**

@@ -3,15 +3,18 @@ import { finalizeRun } from './finalize';
 import { moveChunk } from './move-chunk';
 import type { FileMoveDeps, FileMoveMessage } from './model';
 import { planRun } from './plan';
+import { scanFolder } from './scan';
 
 export { acceptFileMove } from './accept';
 export { fileMoveMessageSchema, type FileMoveDeps, type FileMoveInput } from './model';
 
-/** One SQS queue carries the three steps of a file-move job. */
+/** One SQS queue carries the steps of a file-move job: start, folder scans, chunks, and the finalizer. */
 export async function handleFileMoveMessage(deps: FileMoveDeps, message: FileMoveMessage, context: MessageContext): Promise<void> {
   switch (message.kind) {
     case 'plan':
-      return planRun(deps, message.jobId, message.run, message.planner ?? context.messageId, context.receiveCount);
+      return planRun(deps, message.jobId, message.run, context.receiveCount);
+    case 'folder':
+      return scanFolder(deps, message, context.receiveCount);
     case 'chunk':
       return moveChunk(deps, message, context.receiveCount);
     case 'finalize':

@@ -23,16 +23,16 @@ export const fileMoveInputSchema = z.object({
 });
 export type FileMoveInput = z.infer<typeof fileMoveInputSchema>;
 
+const id = z.number().int().positive();
+const step = { jobId: z.string(), run: z.number().int().positive() };
+
 export const fileMoveMessageSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('plan'),
-    jobId: z.string(),
-    run: z.number().int().positive(),
-    /** Set when a planner hands its work on to a delayed copy of its message, which then plans as the same planner. */
-    planner: z.string().min(1).optional(),
-  }),
-  z.object({ kind: z.literal('chunk'), jobId: z.string(), run: z.number().int().positive(), index: z.number().int().min(0) }),
-  z.object({ kind: z.literal('finalize'), jobId: z.string(), run: z.number().int().positive() }),
+  /** Starts a run: takes the source room, resolves the destination root, queues the scan of the source root. */
+  z.object({ kind: z.literal('plan'), ...step }),
+  /** Scans one source folder: mirrors its subfolders, writes its chunks, queues them and the subfolders' scans. */
+  z.object({ kind: z.literal('folder'), ...step, sourceFolderId: id, destFolderId: id }),
+  z.object({ kind: z.literal('chunk'), ...step, sourceFolderId: id, index: z.number().int().min(0) }),
+  z.object({ kind: z.literal('finalize'), ...step }),
 ]);
 export type FileMoveMessage = z.infer<typeof fileMoveMessageSchema>;
 
@@ -52,29 +52,26 @@ export interface FileMoveDeps {
 export const CHUNK_SIZE = 100;
 /** How long one job holds its source room; renewed by every chunk, so only a dead job lets it lapse. */
 export const SOURCE_LEASE_MS = 15 * 60_000;
-/** A planner that has not finished after this long is presumed dead and may be replaced. */
-export const PLANNER_STALE_MS = 10 * 60_000;
-/** Held by one planning invocation; longer than the worker's Lambda timeout (120 s), so only a dead one lapses. */
-export const PLAN_LEASE_MS = 3 * 60_000;
-/** A plan message that finds another invocation planning the same run looks again after this delay. */
-export const PLAN_BUSY_DELAY_SECONDS = 10;
+/**
+ * Held by one invocation while it scans a folder, moves a chunk, or finds-or-creates folders under a parent.
+ * Longer than the worker's Lambda timeout (120 s), so it only lapses once its holder is dead.
+ */
+export const INVOCATION_LEASE_MS = 3 * 60_000;
+/** How long a step waits for another job's find-or-create under the same destination folder before retrying later. */
+export const FOLDER_LEASE_WAIT_MS = 20_000;
 /** A finalizer that has not closed the job after this long is presumed dead and may be replaced. */
 export const FINALIZER_STALE_MS = 10 * 60_000;
 /** A job "running" without any update for this long is dead (its messages were parked in the DLQ); a repeated
  *  event resumes it. Twice the source lease, so a live job, whose chunks renew the lease, is never taken. */
 export const JOB_STALE_MS = 2 * SOURCE_LEASE_MS;
-/** The lease that serialises find-or-create of a named destination folder is held for one list and one create. */
-export const DESTINATION_LEASE_MS = 60_000;
-/** How long a planner waits for another job's find-or-create of the same destination before giving up this try. */
-export const DESTINATION_LEASE_WAIT_MS = 20_000;
 /**
  * From this delivery on, a step stops handing failures back to SQS and records them instead (a chunk: its
- * unverified files; a planner or finalizer: the job fails with the reason), so the job ends and a repeated event
- * can resume it. It must stay below the queue's maxReceiveCount (5, infra/resources.yml), or the message would
- * be parked in the DLQ first.
+ * unverified files; a scan: the folder it could not list; the start or the finalizer: the job fails with the
+ * reason), so the job ends and a repeated event can resume it. It must stay below the queue's maxReceiveCount
+ * (5, infra/resources.yml), or the message would be parked in the DLQ first.
  */
-export const LAST_CHUNK_ATTEMPT = 4;
-/** When another job holds the source room, the plan is retried after this delay instead of burning receives. */
+export const LAST_ATTEMPT = 4;
+/** When another job holds the source room, the start is retried after this delay instead of burning receives. */
 export const LEASE_RETRY_DELAY_SECONDS = 60;
 
 export const sourceLease = (folderId: number) => `source:${folderId}`;

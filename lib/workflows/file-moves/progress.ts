@@ -1,33 +1,83 @@
+import { randomUUID } from 'node:crypto';
 import { DocSpaceError } from '../../docspace/errors';
+import { chunkStep, folderStep, type FolderScan } from '../../jobs/chunks';
+import { LeaseHeldError } from '../../jobs/lease';
 import type { Job } from '../../jobs/store';
-import type { FileMoveDeps } from './model';
+import { INVOCATION_LEASE_MS, type FileMoveDeps } from './model';
 
-/** (Re)sends every chunk of the recorded plan that is not yet counted, or the finalizer when none is left. */
-export async function sendPendingChunks(
-  deps: Pick<FileMoveDeps, 'chunks' | 'queue'>,
-  jobId: string,
-  run: number,
-  chunkCount: number,
+/** The job is in `run` and that run is under way: the only state in which its steps do anything. */
+export function isLive(job: Job | undefined, run: number): job is Job {
+  return job !== undefined && job.run === run && job.status === 'running';
+}
+
+/** Steps of the run queued and not yet settled (lib/jobs/chunks.ts); 0 once the last one has settled. */
+export function pendingSteps(job: Job): number | undefined {
+  return (job.state as { pending?: number } | undefined)?.pending;
+}
+
+/** Thrown by a redelivered message that finds its step held by another invocation: SQS tries it again later. */
+export class StepBusyError extends Error {
+  override readonly name = 'StepBusyError';
+  constructor(readonly resource: string) {
+    super(`${resource} is being worked on by another invocation`);
+  }
+}
+
+/**
+ * Runs a step (a folder scan, a chunk) in one invocation at a time, so that no two invocations list the
+ * same folder into two plans or move the same files at once. A first delivery that finds the step held is a
+ * duplicate of a message still in flight (a re-send, or SQS delivering twice), whose own message comes back
+ * if its invocation dies, so it can go. A redelivery may be that very message, back after its visibility
+ * timeout while its first invocation still runs: deleting it could lose the step, so it fails and SQS tries
+ * again later.
+ */
+export async function oneAtATime(
+  deps: Pick<FileMoveDeps, 'leases' | 'log'>,
+  resource: string,
+  receiveCount: number,
+  work: () => Promise<void>,
 ): Promise<void> {
-  const pending = await deps.chunks.uncountedIndexes(jobId, run, chunkCount);
-  if (pending.length === 0) {
+  const owner = randomUUID();
+  try {
+    await deps.leases.acquire(resource, owner, INVOCATION_LEASE_MS);
+  } catch (error) {
+    if (!(error instanceof LeaseHeldError)) throw error;
+    if (receiveCount > 1) throw new StepBusyError(resource);
+    deps.log.info('step in progress in another invocation; this duplicate stands back', { resource });
+    return;
+  }
+  try {
+    await work();
+  } finally {
+    await deps.leases.release(resource, owner);
+  }
+}
+
+/**
+ * Queues what a settled folder scan found: its subfolders' scans and its chunks (those that have not settled
+ * since, when `settled` is given), or the finalizer when the run has nothing left pending.
+ */
+export async function sendSteps(
+  deps: Pick<FileMoveDeps, 'queue'>,
+  job: Job,
+  sourceFolderId: number,
+  scan: FolderScan,
+  settled?: Set<string>,
+): Promise<void> {
+  const { jobId, run } = job;
+  if (pendingSteps(job) === 0) {
     await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
     return;
   }
-  await deps.queue.send(pending.map((index) => ({ body: { kind: 'chunk', jobId, run, index } })));
-}
-
-/** True when every chunk of the job's current run has been counted. */
-export function allChunksCounted(job: Job): boolean {
-  const state = job.state as { chunkCount?: number; chunksDone?: number } | undefined;
-  return state?.chunkCount !== undefined && (state.chunksDone ?? 0) >= state.chunkCount;
-}
-
-/** The recorded plan of the job's current run: how many chunks, and the token their items are keyed by. */
-export function recordedPlan(job: Job): { chunkCount: number; token: string } | undefined {
-  const state = job.state as { chunkCount?: number; planToken?: string } | undefined;
-  if (state?.chunkCount === undefined || state.planToken === undefined) return undefined;
-  return { chunkCount: state.chunkCount, token: state.planToken };
+  const open = (step: string) => !settled?.has(step);
+  await deps.queue.send([
+    ...scan.folders
+      .filter((f) => open(folderStep(run, f.sourceFolderId)))
+      .map((f) => ({ body: { kind: 'folder', jobId, run, sourceFolderId: f.sourceFolderId, destFolderId: f.destFolderId } })),
+    ...Array.from({ length: scan.chunkCount }, (_, index) => index)
+      .filter((index) => open(chunkStep(run, sourceFolderId, index)))
+      .map((index) => ({ body: { kind: 'chunk', jobId, run, sourceFolderId, index } })),
+  ]);
 }
 
 /** A reason fit for a job report: DocSpace errors are already scrubbed of credentials; others give only their message. */

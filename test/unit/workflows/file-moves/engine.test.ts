@@ -125,8 +125,8 @@ describe('file moves against the simulator', () => {
     const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
     const destination = { kind: 'named-child' as const, parentId: archiveRoot, title: 'Acme' };
     const ids = await Promise.all(
-      ['job-1', 'job-2', 'job-3', 'job-4', 'job-5'].map((owner) =>
-        resolveDestinationRoot(deps.docspace, deps.leases, owner, destination, { sleep: (ms) => new Promise((r) => setTimeout(r, ms / 10)) }),
+      Array.from({ length: 5 }, () =>
+        resolveDestinationRoot(deps.docspace, deps.leases, destination, { sleep: (ms) => new Promise((r) => setTimeout(r, ms / 10)) }),
       ),
     );
     expect(new Set(ids).size).toBe(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChunkStore } from '../../../../lib/jobs/chunks';
+import { ChunkStore, chunkStep, folderStep } from '../../../../lib/jobs/chunks';
 import { LeaseHeldError, Leases } from '../../../../lib/jobs/lease';
-import { JobStore, type Job } from '../../../../lib/jobs/store';
+import { JobStore } from '../../../../lib/jobs/store';
 import { startTable, type TestTable } from './dynamo';
 
 let t: TestTable;
@@ -23,16 +23,17 @@ const stores = () => ({
   leases: new Leases(t.ddb, t.table, now),
 });
 
-const tokenOf = (job: Job | undefined) => (job!.state as { planToken: string }).planToken;
+const pendingOf = (job: { state?: Record<string, unknown> } | undefined) => (job!.state as { pending: number }).pending;
 
+/** A started run whose root folder (20) was scanned into `chunkCount` one-file chunks. */
 async function runningJobWithChunks(chunkCount: number) {
   const { store, chunks } = stores();
-  const { job } = await store.createOnce('deal-archive', key('deal'), { sourceFolderId: 1 });
-  const token = tokenOf(await store.claimPlanning(job.jobId, 1, 'planner-1', 60_000));
-  const plan = Array.from({ length: chunkCount }, (_, i) => ({ destFolderId: 10, sourceFolderId: 20, files: [{ id: i, title: `f${i}` }] }));
-  await chunks.writePlan(job.jobId, 1, token, plan);
-  await store.finishPlanning(job.jobId, 1, token, { chunkCount, total: chunkCount });
-  return { jobId: job.jobId, token };
+  const { job } = await store.createOnce('deal-archive', key('deal'), { sourceFolderId: 20 });
+  await chunks.startRun(job.jobId, 1, 10, { archiveFolderId: 10 });
+  const files = Array.from({ length: chunkCount }, (_, i) => [{ id: i, title: `f${i}` }]);
+  await chunks.writeScan(job.jobId, 1, 20, { destFolderId: 10, folders: [], chunks: files });
+  await chunks.settle(job.jobId, 1, folderStep(1, 20), { pending: chunkCount - 1, total: chunkCount });
+  return { jobId: job.jobId };
 }
 
 describe('JobStore', () => {
@@ -66,37 +67,18 @@ describe('JobStore', () => {
   it('hands a planning claim to another planner only once the first has gone silent', async () => {
     const { store } = stores();
     const { job } = await store.createOnce('deal-archive', key('D'), {});
-    const first = tokenOf(await store.claimPlanning(job.jobId, 1, 'first', 60_000));
+    await store.claimPlanning(job.jobId, 1, 'first', 60_000);
     clock += 30_000;
     expect(await store.claimPlanning(job.jobId, 1, 'second', 60_000)).toBeUndefined();
     clock += 31_000;
-    const second = tokenOf(await store.claimPlanning(job.jobId, 1, 'second', 60_000));
-    expect(await store.finishPlanning(job.jobId, 1, first, { chunkCount: 1, total: 1 })).toBeUndefined();
-    expect(await store.finishPlanning(job.jobId, 1, second, { chunkCount: 2, total: 2 })).toBeDefined();
-  });
-
-  it('keys a plan by its planner, so a replaced planner can neither record its plan nor overwrite the chunks', async () => {
-    const { store, chunks } = stores();
-    const { job } = await store.createOnce('deal-archive', key('D'), {});
-    const dead = tokenOf(await store.claimPlanning(job.jobId, 1, 'msg-1', 60_000));
-    clock += 61_000;
-    const current = tokenOf(await store.claimPlanning(job.jobId, 1, 'msg-2', 60_000));
-    expect(current).not.toBe(dead);
-    await chunks.writePlan(job.jobId, 1, current, [{ destFolderId: 1, files: [{ id: 1, title: 'a' }] }]);
-    await chunks.writePlan(job.jobId, 1, dead, [{ destFolderId: 1, files: [{ id: 2, title: 'b' }] }]);
-    expect(await store.finishPlanning(job.jobId, 1, dead, { chunkCount: 1, total: 1 })).toBeUndefined();
-    expect(await store.finishPlanning(job.jobId, 1, current, { chunkCount: 1, total: 1 })).toBeDefined();
-    expect((await chunks.get(job.jobId, 1, current, 0))!.files).toEqual([{ id: 1, title: 'a' }]);
-    // Once a plan is recorded, nobody claims the run again.
-    expect(await store.claimPlanning(job.jobId, 1, 'msg-2', 60_000)).toBeUndefined();
+    expect(await store.claimPlanning(job.jobId, 1, 'second', 60_000)).toMatchObject({ state: { planner: 'second' } });
   });
 
   it('resumes a failed job once, however many re-deliveries race, keeping what earlier runs moved', async () => {
     const { store } = stores();
-    const { job } = await store.createOnce('deal-archive', key('D'), {});
-    const token = tokenOf(await store.claimPlanning(job.jobId, 1, 'p', 60_000));
-    await store.finishPlanning(job.jobId, 1, token, { chunkCount: 1, total: 10 });
-    await store.transition(job.jobId, ['running'], 'failed', { run: 1, progress: { total: 10, done: 7, failed: 3 } });
+    const { jobId } = await runningJobWithChunks(1);
+    await store.transition(jobId, ['running'], 'failed', { run: 1, progress: { total: 10, done: 7, failed: 3 } });
+    const job = { jobId };
     const failed = (await store.get(job.jobId))!;
     const resumed = (await Promise.all([1, 2, 3, 4, 5].map(() => store.resume(failed)))).filter(Boolean);
     expect(resumed).toHaveLength(1);
@@ -116,7 +98,7 @@ describe('JobStore', () => {
 
   it('lets one finalizer claim a run; its own redelivery may claim again', async () => {
     const { store } = stores();
-    const { jobId, token } = await runningJobWithChunks(1);
+    const { jobId } = await runningJobWithChunks(1);
     const claims = await Promise.all(['a', 'b', 'c'].map((m) => store.claimFinalize(jobId, 1, m, 60_000)));
     const winners = claims.filter(Boolean);
     expect(winners).toHaveLength(1);
@@ -137,47 +119,70 @@ describe('JobStore', () => {
 });
 
 describe('ChunkStore', () => {
-  it('counts a chunk once when the same chunk is counted five times at once', async () => {
+  it('starts a run once when its start is delivered five times at once, counting on from what earlier runs moved', async () => {
     const { store, chunks } = stores();
-    const { jobId } = await runningJobWithChunks(3);
-    const results = await Promise.all(Array.from({ length: 5 }, () => chunks.count(jobId, 1, 0, { done: 1, failed: 0 })));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    const job = (await store.get(jobId))!;
-    expect(job.progress.done).toBe(1);
-    expect((job.state as { chunksDone: number }).chunksDone).toBe(1);
+    const { job } = await store.createOnce('deal-archive', key('D'), {});
+    await store.transition(job.jobId, ['queued'], 'failed', { progress: { total: 10, done: 7, failed: 3 } });
+    await store.resume((await store.get(job.jobId))!);
+    const starts = await Promise.all(Array.from({ length: 5 }, () => chunks.startRun(job.jobId, 2, 10, { archiveFolderId: 10 })));
+    expect(starts.filter(Boolean)).toHaveLength(1);
+    expect(await store.get(job.jobId)).toMatchObject({ status: 'running', progress: { total: 7, done: 7, failed: 0 }, state: { pending: 1 } });
   });
 
-  it('reports the last chunk to only one counter, so one finalizer is queued', async () => {
+  it('settles a step once when it is settled five times at once', async () => {
+    const { store, chunks } = stores();
+    const { jobId } = await runningJobWithChunks(3);
+    const step = chunkStep(1, 20, 0);
+    const results = await Promise.all(Array.from({ length: 5 }, () => chunks.settle(jobId, 1, step, { pending: -1, done: 1 })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const job = (await store.get(jobId))!;
+    expect(job.progress).toEqual({ total: 3, done: 1, failed: 0 });
+    expect(pendingOf(job)).toBe(2);
+    expect(await chunks.settledSteps(jobId)).toEqual(new Set([folderStep(1, 20), step]));
+  });
+
+  it('reports the run\'s last step to only one settler, so one finalizer is queued', async () => {
     const { chunks } = stores();
     const { jobId } = await runningJobWithChunks(4);
-    const results = await Promise.all([0, 1, 2, 3].map((i) => chunks.count(jobId, 1, i, { done: 1, failed: 0 })));
-    const sawAllDone = results.filter((j) => (j!.state as { chunksDone: number }).chunksDone === 4);
-    expect(sawAllDone).toHaveLength(1);
-    expect(await chunks.uncountedIndexes(jobId, 1, 4)).toEqual([]);
+    const results = await Promise.all([0, 1, 2, 3].map((i) => chunks.settle(jobId, 1, chunkStep(1, 20, i), { pending: -1, done: 1 })));
+    expect(results.filter((job) => pendingOf(job) === 0)).toHaveLength(1);
+  });
+
+  it('never lets pending reach 0 while a scan\'s children are still to come: a scan adds them as it leaves', async () => {
+    const { store, chunks } = stores();
+    const { job } = await store.createOnce('deal-archive', key('D'), {});
+    await chunks.startRun(job.jobId, 1, 10, {});
+    // The root has one subfolder and one chunk; the subfolder has two chunks.
+    expect(pendingOf(await chunks.settle(job.jobId, 1, folderStep(1, 20), { pending: 2 - 1, total: 1 }))).toBe(2);
+    expect(pendingOf(await chunks.settle(job.jobId, 1, chunkStep(1, 20, 0), { pending: -1, done: 1 }))).toBe(1);
+    expect(pendingOf(await chunks.settle(job.jobId, 1, folderStep(1, 21), { pending: 2 - 1, total: 2 }))).toBe(2);
+    expect(pendingOf(await chunks.settle(job.jobId, 1, chunkStep(1, 21, 0), { pending: -1, done: 1 }))).toBe(1);
+    expect(await chunks.settle(job.jobId, 1, chunkStep(1, 21, 1), { pending: -1, failed: 1 })).toMatchObject({
+      state: { pending: 0 },
+      progress: { total: 3, done: 2, failed: 1 },
+    });
   });
 
   it('lets only the latest attempt finish a chunk, and none once it is finished', async () => {
     const { chunks } = stores();
-    const { jobId, token } = await runningJobWithChunks(2);
-    const first = (await chunks.startAttempt(jobId, 1, token, 0))!;
-    const second = (await chunks.startAttempt(jobId, 1, token, 0))!;
-    expect([first.attempts, second.attempts, second.sourceFolderId]).toEqual([1, 2, 20]);
+    const { jobId } = await runningJobWithChunks(2);
+    const first = (await chunks.startAttempt(jobId, 1, 20, 0))!;
+    const second = (await chunks.startAttempt(jobId, 1, 20, 0))!;
+    expect([first.attempts, second.attempts, second.sourceFolderId, second.destFolderId]).toEqual([1, 2, 20, 10]);
     const error = { fileId: 0, title: 'f0', reason: 'locked', destFolderId: 10 };
-    expect(await chunks.finish(jobId, 1, token, 0, first.attempts, { done: 1, failed: 0, errors: [] })).toBe(false);
-    expect(await chunks.finish(jobId, 1, token, 0, second.attempts, { done: 0, failed: 1, errors: [error] })).toBe(true);
-    expect(await chunks.finish(jobId, 1, token, 0, second.attempts, { done: 1, failed: 0, errors: [] })).toBe(false);
-    expect(await chunks.startAttempt(jobId, 1, token, 0)).toBeUndefined();
-    expect(await chunks.get(jobId, 1, token, 0)).toMatchObject({ status: 'done', outcome: { done: 0, failed: 1 }, errors: [error] });
-    // Finished is not counted: a stalled plan still sends both.
-    expect(await chunks.uncountedIndexes(jobId, 1, 2)).toEqual([0, 1]);
+    expect(await chunks.finish(jobId, 1, 20, 0, first.attempts, { done: 1, failed: 0, errors: [] })).toBe(false);
+    expect(await chunks.finish(jobId, 1, 20, 0, second.attempts, { done: 0, failed: 1, errors: [error] })).toBe(true);
+    expect(await chunks.finish(jobId, 1, 20, 0, second.attempts, { done: 1, failed: 0, errors: [] })).toBe(false);
+    expect(await chunks.startAttempt(jobId, 1, 20, 0)).toBeUndefined();
+    expect(await chunks.get(jobId, 1, 20, 0)).toMatchObject({ status: 'done', outcome: { done: 0, failed: 1 }, errors: [error] });
   });
 
-  it('does not count a chunk of an older run into the current one', async () => {
+  it('does not settle a step of an older run into the current one', async () => {
     const { store, chunks } = stores();
     const { jobId } = await runningJobWithChunks(2);
     await store.transition(jobId, ['running'], 'failed', { run: 1 });
     await store.resume((await store.get(jobId))!);
-    expect(await chunks.count(jobId, 1, 1, { done: 1, failed: 0 })).toBeUndefined();
+    expect(await chunks.settle(jobId, 1, chunkStep(1, 20, 1), { pending: -1, done: 1 })).toBeUndefined();
     expect((await store.get(jobId))!.progress.done).toBe(0);
   });
 });

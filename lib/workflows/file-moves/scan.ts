@@ -1,0 +1,65 @@
+import { listFolder } from '../../docspace/folders';
+import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
+import { ensureFolders } from './destination';
+import { CHUNK_SIZE, LAST_ATTEMPT, type FileMoveDeps } from './model';
+import { describeError, isLive, isTransient, oneAtATime, sendSteps } from './progress';
+
+/**
+ * Scans one source folder of a run: lists its direct children (every page), finds or creates the mirror of each
+ * subfolder under the folder that mirrors this one (so same-titled files from different subfolders never meet),
+ * writes the folder's files as chunks of at most 100, then settles and queues the chunks and the subfolders'
+ * scans. A room is planned folder by folder, so its size never has to fit in one invocation.
+ *
+ * Nothing here moves a file. The scan is recorded before it settles and settles once; a scan that died before
+ * settling is simply done again (its folders are found, not created twice), and one that died after settling
+ * re-sends, on its redelivery, whatever it found that has not settled since.
+ */
+export async function scanFolder(
+  deps: FileMoveDeps,
+  message: { jobId: string; run: number; sourceFolderId: number; destFolderId: number },
+  receiveCount: number,
+): Promise<void> {
+  const { jobId, run, sourceFolderId } = message;
+  if (!isLive(await deps.store.get(jobId), run)) return;
+  await oneAtATime(deps, `scan:${jobId}:${run}:${sourceFolderId}`, receiveCount, async () => {
+    const step = folderStep(run, sourceFolderId);
+    const settled = await deps.chunks.settledSteps(jobId);
+    if (settled.has(step)) {
+      const [job, scan] = await Promise.all([deps.store.get(jobId), deps.chunks.getScan(jobId, run, sourceFolderId)]);
+      if (receiveCount > 1 && isLive(job, run)) await sendSteps(deps, job, sourceFolderId, scan ?? { folders: [], chunkCount: 0 }, settled);
+      return;
+    }
+
+    let scan: { destFolderId: number; folders: FolderScan['folders']; chunks: PlannedFile[][] };
+    try {
+      scan = await scanOnce(deps, message);
+      await deps.chunks.writeScan(jobId, run, sourceFolderId, scan);
+    } catch (error) {
+      if (isTransient(error) && receiveCount < LAST_ATTEMPT) throw error;
+      // The folder's files stay unplanned; the finalizer finds them in the source, and the job fails saying why.
+      deps.log.error('folder could not be scanned', { jobId, run, sourceFolderId, error: describeError(error) });
+      await deps.store.recordErrors(jobId, run, [{ folderId: sourceFolderId, reason: `folder ${sourceFolderId} could not be scanned: ${describeError(error)}` }]);
+      scan = { destFolderId: message.destFolderId, folders: [], chunks: [] };
+    }
+
+    const files = scan.chunks.reduce((n, c) => n + c.length, 0);
+    const job = await deps.chunks.settle(jobId, run, step, { pending: scan.folders.length + scan.chunks.length - 1, total: files });
+    if (!job) return;
+    await sendSteps(deps, job, sourceFolderId, { folders: scan.folders, chunkCount: scan.chunks.length });
+  });
+}
+
+async function scanOnce(deps: FileMoveDeps, message: { sourceFolderId: number; destFolderId: number }) {
+  const listing = await listFolder(deps.docspace, message.sourceFolderId);
+  // In id order, so that a repeated scan pairs same-titled subfolders with the same mirrors.
+  const subfolders = listing.folders.sort((a, b) => a.id - b.id);
+  const mirrors = await ensureFolders(deps.docspace, deps.leases, message.destFolderId, subfolders.map((f) => f.title));
+  const files = listing.files.sort((a, b) => a.id - b.id).map((f) => ({ id: f.id, title: f.title }));
+  const chunks: PlannedFile[][] = [];
+  for (let i = 0; i < files.length; i += CHUNK_SIZE) chunks.push(files.slice(i, i + CHUNK_SIZE));
+  return {
+    destFolderId: message.destFolderId,
+    folders: subfolders.map((f, i) => ({ sourceFolderId: f.id, destFolderId: mirrors[i]! })),
+    chunks,
+  };
+}
