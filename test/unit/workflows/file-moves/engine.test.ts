@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { acceptFileMove } from '../../../../lib/workflows/file-moves';
+import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage } from '../../../../lib/workflows/file-moves';
 import { resolveDestinationRoot } from '../../../../lib/workflows/file-moves/destination';
 import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
 import { acceptTaskEvent } from '../../../../lib/workflows/task-closed';
@@ -238,6 +239,118 @@ describe('file moves against the simulator', () => {
     expect(view!.status).toBe(left.length === 0 ? 'succeeded' : 'failed');
     expect(sim.state.childFolderIds(archiveRoot).size).toBe(1);
     expect(h.client.stats.retries).toBeGreaterThan(0);
+  });
+
+  it('plans a 20 000-file room folder by folder: no step makes more than a few dozen DocSpace requests', async () => {
+    // Each message's requests are counted by the invocation that handles it.
+    const invocation = new AsyncLocalStorage<string>();
+    const requests = new Map<string, number>();
+    h = await startEngine({
+      table,
+      fetch: (sim) => ((input: string | URL | Request, init?: RequestInit) => {
+        const id = invocation.getStore();
+        if (id) requests.set(id, (requests.get(id) ?? 0) + 1);
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 20_000, depth: 2, width: 5 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
+    await queue.drain(deps, { concurrency: 12, intercept: (m, run) => invocation.run(m.messageId, run) });
+
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 20_000, done: 20_000, failed: 0 } });
+    expect(filesUnder(sim, room.roomId)).toEqual([]);
+    expect(movedIdsIn(sim.mutations())).toHaveLength(20_000);
+    // Listing the room alone takes over 200 requests (31 folders of ~650 files, pages of 100): no step does that.
+    expect(Math.max(...requests.values())).toBeLessThan(60);
+  }, 60_000);
+
+  it('mirrors same-titled subfolders of two task folders closed at the same moment into one Completed subfolder', async () => {
+    // Folder creation answers slowly, so both jobs look into Completed before either has created anything.
+    h = await startEngine({
+      table,
+      fetch: (sim) => (async (input: string | URL | Request, init?: RequestInit) => {
+        if (init?.method === 'POST' && /\/files\/folder\/\d+$/.test(String(input))) await new Promise((r) => setTimeout(r, 50));
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const tasks = sim.addRoom({ title: 'Tasks' });
+    const taskFolders = ['TASK-7', 'TASK-8'].map((title) => sim.addFolder(tasks, title));
+    const ids = taskFolders.flatMap((folder, t) => {
+      const invoices = sim.addFolder(folder, 'Invoices');
+      return [sim.addFile(invoices, `invoice-${t}.pdf`), sim.addFile(sim.addFolder(invoices, 'Paid'), `receipt-${t}.pdf`)];
+    });
+
+    await Promise.all(
+      taskFolders.map((folder, t) => acceptTaskEvent(deps, { taskId: `TASK-${7 + t}`, status: 'closed', docsFolderId: folder }, { completedFolderId: completed })),
+    );
+    await queue.drain(deps);
+
+    const titled = (parent: number, title: string) => [...sim.state.childFolderIds(parent)].filter((id) => sim.state.folders.get(id)!.title === title);
+    const [invoices] = titled(completed, 'Invoices');
+    expect(titled(completed, 'Invoices')).toHaveLength(1);
+    expect(titled(invoices!, 'Paid')).toHaveLength(1);
+    expect(filesUnder(sim, completed).map((f) => f.id).sort((a, b) => a - b)).toEqual(ids.sort((a, b) => a - b));
+  });
+
+  it('moves each file once when a chunk is delivered twice at the same moment, and revokes the guest after the last move', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 300, depth: 1, width: 1 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const guest = sim.addUser({ displayName: 'Gus Guest', type: 'guest' });
+    sim.shareRoom(room.roomId, guest, 2);
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
+    let twins = 0;
+    await queue.drain(deps, {
+      intercept: async (m, run) => {
+        // SQS may hand out a message twice; here every chunk's second copy starts while the first is moving.
+        if ((m.body as { kind: string }).kind === 'chunk' && m.receiveCount === 1 && !m.messageId.endsWith('-twin')) {
+          twins += 1;
+          const twin = { ...m, messageId: `${m.messageId}-twin` };
+          await Promise.all([run(), new Promise((r) => setTimeout(r, 2)).then(() => handleFileMoveMessage(deps, fileMoveMessageSchema.parse(twin.body), twin))]);
+          return;
+        }
+        await run();
+      },
+    });
+
+    expect(twins).toBe(4);
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 300, done: 300, failed: 0 } });
+    const mutations = sim.mutations();
+    const moved = movedIdsIn(mutations);
+    expect(moved.sort((a, b) => a - b)).toEqual([...room.fileIds].sort((a, b) => a - b));
+    const revoke = mutations.find((m) => m.path.endsWith(`/files/rooms/${room.roomId}/share`));
+    expect(revoke!.seq).toBeGreaterThan(Math.max(...mutations.filter((m) => m.path.endsWith('/fileops/move')).map((m) => m.seq)));
+  });
+
+  it('re-sends what a folder scan found when its worker died after recording the scan, before queuing it', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 150, depth: 2, width: 2 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const send = queue.send.bind(queue);
+    let dropped = 0;
+    queue.send = async (messages) => {
+      if (dropped < 2 && messages.some((m) => (m.body as { kind: string }).kind === 'chunk')) {
+        dropped += 1;
+        throw new Error('Lambda timed out before SendMessageBatch');
+      }
+      return send(messages);
+    };
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
+    await queue.drain(deps);
+
+    expect(dropped).toBe(2);
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 } });
+    expect(movedIdsIn(sim.mutations())).toHaveLength(150);
+    expect(queue.dlq).toEqual([]);
   });
 
   it('ignores a task whose status is not closed and moves a closed one into Completed', async () => {
