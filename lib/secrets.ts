@@ -1,22 +1,15 @@
 import type middy from '@middy/core';
 import { ConfigError, provideSettings } from './config';
+import secretSettings from './secret-settings.json';
 
 /**
  * The settings that are secrets. On AWS a function is given `<NAME>_PARAMETER` (the name of an SSM SecureString,
  * or SSM's `/aws/reference/secretsmanager/...` view of a Secrets Manager secret) for each secret it needs, and
  * only those (infra/per-function.js), so it reads nothing its role may not read. Locally no `_PARAMETER` is set
- * and the plain variables are used as they are.
+ * and the plain variables are used as they are. The list is JSON because infra/per-function.js, which serverless
+ * loads as plain Node, keeps secrets out of the template by the same list.
  */
-export const SECRET_SETTINGS = [
-  'DOCSPACE_API_KEY',
-  'TASKS_WEBHOOK_SECRET',
-  'DEALS_WEBHOOK_SECRET',
-  'PROJECTS_WEBHOOK_SECRET',
-  'DOCSPACE_WEBHOOK_SECRET',
-  'ADMIN_API_TOKEN',
-] as const;
-
-export type SecretSetting = (typeof SECRET_SETTINGS)[number];
+export const SECRET_SETTINGS: readonly string[] = secretSettings;
 
 /** Reads one decrypted parameter value; the default is Powertools Parameters over SSM. */
 export type ParameterReader = (parameterName: string) => Promise<string | undefined>;
@@ -35,7 +28,7 @@ const ssmReader: ParameterReader = async (name) => {
 export async function loadSecrets(
   env: Record<string, string | undefined> = process.env,
   read: ParameterReader = ssmReader,
-): Promise<SecretSetting[]> {
+): Promise<string[]> {
   const wanted = SECRET_SETTINGS.filter((name) => env[`${name}_PARAMETER`]);
   const values = await Promise.all(
     wanted.map(async (name) => {
