@@ -3,17 +3,18 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../../../lib/http/errors';
 import { JobStore, jobIdFor, claimOnce } from '../../../lib/jobs/store';
 import { acceptUpload, uploadWebhookSchema } from '../../../lib/workflows/upload-copy';
-import { acceptDeps, startTable, uploadedHook } from './upload-copy-fixtures';
+import { startTable } from '../../support/dynamo';
+import { acceptDeps, uploadedHook } from './upload-copy-fixtures';
 
 let ddb: DynamoDBDocumentClient;
 let table: string;
-let stop: () => Promise<void>;
+let close: () => Promise<void>;
 let nextEvent = 1;
 
 beforeAll(async () => {
-  ({ ddb, table, stop } = await startTable());
+  ({ ddb, table, close } = await startTable());
 });
-afterAll(() => stop());
+afterAll(() => close());
 
 const hook = (input: Parameters<typeof uploadedHook>[0]) => uploadWebhookSchema.parse(uploadedHook(input));
 

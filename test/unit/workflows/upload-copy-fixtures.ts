@@ -1,7 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CopyStore } from '../../../lib/jobs/copies';
 import { JobStore, claimOnce } from '../../../lib/jobs/store';
 import type { Log } from '../../../lib/log';
@@ -17,44 +14,6 @@ import {
   type UploadCopyDeps,
   type UploadCopyDocSpace,
 } from '../../../lib/workflows/upload-copy';
-
-/** A DynamoDB emulator in this process with the bundle's table layout (pk/sk), so conditional writes are real. */
-export async function startTable(): Promise<{ ddb: DynamoDBDocumentClient; table: string; stop(): Promise<void> }> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const table = 'jobs';
-  await raw.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  return {
-    ddb,
-    table,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        raw.destroy();
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
-  };
-}
 
 export const quietLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 

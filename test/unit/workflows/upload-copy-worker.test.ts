@@ -11,11 +11,12 @@ import {
   uploadWebhookSchema,
   type CopyRule,
 } from '../../../lib/workflows/upload-copy';
-import { FakePortal, acceptDeps, startTable, uploadedHook, workerDeps } from './upload-copy-fixtures';
+import { startTable } from '../../support/dynamo';
+import { FakePortal, acceptDeps, uploadedHook, workerDeps } from './upload-copy-fixtures';
 
 let ddb: DynamoDBDocumentClient;
 let table: string;
-let stop: () => Promise<void>;
+let close: () => Promise<void>;
 let clock = Date.parse('2026-11-30T10:00:00Z');
 const now = () => clock;
 let nextEvent = 1;
@@ -29,9 +30,9 @@ const rules: CopyRule[] = [{ sourceRoomId: CLIENT_ROOM, destFolderId: INBOX }];
 let portal: FakePortal;
 
 beforeAll(async () => {
-  ({ ddb, table, stop } = await startTable());
+  ({ ddb, table, close } = await startTable());
 });
-afterAll(() => stop());
+afterAll(() => close());
 
 beforeEach(() => {
   clock += 3_600_000;

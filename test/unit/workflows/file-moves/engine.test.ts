@@ -4,7 +4,7 @@ import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage } from '..
 import { resolveDestinationRoot } from '../../../../lib/workflows/file-moves/destination';
 import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
 import { acceptTaskEvent } from '../../../../lib/workflows/task-closed';
-import { startTable, type TestTable } from './dynamo';
+import { startTable, type TestTable } from '../../../support/dynamo';
 import { buildNestedRoom, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
 
 let table: TestTable;

@@ -6,7 +6,7 @@ import type { Log } from '../../../../lib/log';
 import type { OutboundMessage, Queue } from '../../../../lib/queue/send';
 import { fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps } from '../../../../lib/workflows/file-moves';
 import { DocSpaceSimulator, type SimulatorOptions } from '../../../../infra/local/simulator';
-import { startTable, type TestTable } from './dynamo';
+import { startTable, type TestTable } from '../../../support/dynamo';
 
 export interface QueuedMessage {
   messageId: string;

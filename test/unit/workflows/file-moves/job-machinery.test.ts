@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkStore, chunkStep, folderStep } from '../../../../lib/jobs/chunks';
 import { LeaseHeldError, Leases } from '../../../../lib/jobs/lease';
 import { JobStore } from '../../../../lib/jobs/store';
-import { startTable, type TestTable } from './dynamo';
+import { startTable, type TestTable } from '../../../support/dynamo';
 
 let t: TestTable;
 let clock = Date.parse('2026-11-30T10:00:00Z');
