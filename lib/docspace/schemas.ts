@@ -135,19 +135,6 @@ export const RoomFromTemplateStatusDto = z.looseObject({
   isCompleted: z.boolean().nullish().transform((v) => v ?? false),
 });
 export type RoomFromTemplateStatusDto = z.infer<typeof RoomFromTemplateStatusDto>;
-/** INTERFACES.md calls it RoomTemplateStatusDto; the spec's RoomTemplateStatusDto is a different (template-creation) DTO. */
-export const RoomTemplateStatusDto = RoomFromTemplateStatusDto;
-export type RoomTemplateStatusDto = RoomFromTemplateStatusDto;
-
-export const EmployeeFullDto = EmployeeDto.extend({
-  email: z.string().nullish(),
-  status: int.nullish(),
-  isVisitor: z.boolean().nullish(),
-  isAdmin: z.boolean().nullish(),
-  isRoomAdmin: z.boolean().nullish(),
-  isOwner: z.boolean().nullish(),
-});
-export type EmployeeFullDto = z.infer<typeof EmployeeFullDto>;
 
 export const FileShareDto = z.looseObject({
   /** `FileShare`: 0 None, 1 ReadWrite, 2 Read, …, 9 RoomManager, 10 Editing, 11 ContentCreator. */

@@ -51,4 +51,3 @@ export const docspaceWebhookSchema = z.looseObject({
     lastSuccessOn: z.string().nullish(),
   }),
 });
-export type DocSpaceWebhook = z.infer<typeof docspaceWebhookSchema>;
