@@ -353,6 +353,46 @@ describe('file moves against the simulator', () => {
     expect(queue.dlq).toEqual([]);
   });
 
+  it('fails naming a folder it was refused, keeps the guest, and finishes that folder on re-delivery once it is readable', async () => {
+    let refused: number | undefined;
+    h = await startEngine({
+      table,
+      fetch: (sim) => (async (input: string | URL | Request, init?: RequestInit) => {
+        const { pathname } = new URL(String(input));
+        if ((init?.method ?? 'GET') === 'GET' && pathname === `/api/2.0/files/${refused}`) {
+          const body = { error: { message: 'ErrorMessage_SecurityException_ReadFolder' }, status: 1, statusCode: 403 };
+          return new Response(JSON.stringify(body), { status: 403, headers: { 'content-type': 'application/json' } });
+        }
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 90, depth: 2, width: 2 });
+    refused = room.folderIds[0];
+    const hidden = filesUnder(sim, refused!).map((f) => f.id);
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const guest = sim.addUser({ displayName: 'Greta Guest', type: 'guest' });
+    sim.shareRoom(room.roomId, guest, 2);
+    const dealId = `D-${++seq}`;
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', dealId, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps);
+
+    const failed = await deps.store.view(jobId);
+    expect(failed!.status).toBe('failed');
+    expect(failed!.errors.map((e) => e.reason).join('\n')).toContain(`folder ${refused} could not be scanned`);
+    expect(filesUnder(sim, room.roomId).map((f) => f.id).sort((a, b) => a - b)).toEqual(hidden.sort((a, b) => a - b));
+    expect(sim.state.shares.get(room.roomId)?.has(guest)).toBe(true);
+
+    refused = undefined;
+    await acceptFileMove(deps, 'deal-archive', dealId, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps);
+
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 90, done: 90, failed: 0 }, errors: [] });
+    expect(filesUnder(sim, room.roomId)).toEqual([]);
+    expect(sim.state.shares.get(room.roomId)?.has(guest) ?? false).toBe(false);
+  });
+
   it('ignores a task whose status is not closed and moves a closed one into Completed', async () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
