@@ -64,7 +64,7 @@ describe('the simulator over HTTP (listen(0)) and its /__sim/ control API', () =
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         received.push({ method: req.method!, signature: req.headers['x-docspace-signature-256'] as string | undefined, body });
-        res.writeHead(200).end();
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{"jobId":"upload-copy-abc"}');
       });
     });
     await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
@@ -86,6 +86,9 @@ describe('the simulator over HTTP (listen(0)) and its /__sim/ control API', () =
       const mine = received.find((r) => JSON.parse(r.body).webhook.id === hook.json.id)!;
       expect(mine.signature).toBe(signBody('Control-secret', mine.body));
       expect(JSON.parse(mine.body).payload.title).toBe('scan.pdf');
+      // Like DocSpace's webhook log (responsePayload): what the receiver answered, e.g. our jobId.
+      const logged = deliveries.find((d: { webhookId: number }) => d.webhookId === hook.json.id);
+      expect(logged).toMatchObject({ status: 202, responseBody: '{"jobId":"upload-copy-abc"}' });
     } finally {
       await new Promise((r) => hookServer.close(r));
     }

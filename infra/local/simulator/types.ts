@@ -93,7 +93,10 @@ export interface SimulatorOptions {
   templateDurationMs?: number;
   faults?: Partial<Faults>;
   seed?: number;
-  deliverWebhook?: (url: string, init: { headers: Record<string, string>; body: string }) => Promise<number>;
+  deliverWebhook?: (
+    url: string,
+    init: { headers: Record<string, string>; body: string },
+  ) => Promise<number | { status: number; body?: string }>;
   /** Base of the webhook retry backoff (1, 2, 4, 8, 16 × base). Default 1000. */
   webhookRetryBaseMs?: number;
   /** The portal loaded at start and by reset(). Default: an empty portal with one admin. */
@@ -124,6 +127,8 @@ export interface WebhookDelivery {
   body: string;
   signature: string;
   at: number;
+  /** What the receiver answered (DocSpace's webhook log keeps it as responsePayload); absent when it threw. */
+  responseBody?: string;
 }
 
 export interface WebhookConfigInput {

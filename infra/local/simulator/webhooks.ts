@@ -25,7 +25,14 @@ export interface WebhookConfig {
   lastFailureContent?: string;
 }
 
-export type DeliverFn = (url: string, init: { headers: Record<string, string>; body: string }) => Promise<number>;
+/** Resolves to the receiver's status, or to the status and the answer's text (kept like DocSpace's responsePayload). */
+export type DeliverFn = (
+  url: string,
+  init: { headers: Record<string, string>; body: string },
+) => Promise<number | { status: number; body?: string }>;
+
+/** DocSpace keeps the receiver's answer in its webhook log, cut to a sane length. */
+const maxResponseBody = 4096;
 
 export interface WebhookDeps {
   now(): number;
@@ -186,10 +193,11 @@ export class Webhooks {
       });
       const signature = signBody(ev.config.secretKey, body);
       let status = 0;
+      let responseBody: string | undefined;
       let failure = '';
       await this.acquire();
       try {
-        status = await this.deps.deliver(ev.config.url, {
+        const answer = await this.deps.deliver(ev.config.url, {
           headers: {
             accept: '*/*',
             'content-type': 'application/json; charset=utf-8',
@@ -197,6 +205,8 @@ export class Webhooks {
           },
           body,
         });
+        status = typeof answer === 'number' ? answer : answer.status;
+        responseBody = typeof answer === 'number' ? undefined : answer.body?.slice(0, maxResponseBody);
         if (status < 200 || status > 299) failure = `Response status code does not indicate success: ${status}`;
       } catch (err) {
         failure = err instanceof Error ? err.message : String(err);
@@ -204,7 +214,17 @@ export class Webhooks {
         this.release();
       }
       const at = this.deps.now();
-      this.log.push({ webhookId: ev.config.id, eventId: ev.eventId, trigger: ev.trigger, attempt, status, body, signature, at });
+      this.log.push({
+        webhookId: ev.config.id,
+        eventId: ev.eventId,
+        trigger: ev.trigger,
+        attempt,
+        status,
+        body,
+        signature,
+        at,
+        ...(responseBody === undefined ? {} : { responseBody }),
+      });
       if (!failure) {
         ev.config.lastSuccessOn = at;
         return;
@@ -242,7 +262,10 @@ export class Webhooks {
   }
 }
 
-export async function defaultDeliver(url: string, init: { headers: Record<string, string>; body: string }): Promise<number> {
+export async function defaultDeliver(
+  url: string,
+  init: { headers: Record<string, string>; body: string },
+): Promise<{ status: number; body?: string }> {
   // Redirects are not followed by DocSpace, so a 3xx counts as a failure.
   const res = await fetch(url, {
     method: 'POST',
@@ -251,8 +274,8 @@ export async function defaultDeliver(url: string, init: { headers: Record<string
     redirect: 'manual',
     signal: AbortSignal.timeout(100_000),
   });
-  await res.arrayBuffer().catch(() => undefined);
-  return res.status;
+  const body = await res.text().catch(() => undefined);
+  return { status: res.status, ...(body === undefined ? {} : { body }) };
 }
 
 export async function defaultProbe(url: string): Promise<number> {
