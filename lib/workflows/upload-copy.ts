@@ -3,7 +3,7 @@ import type { DocSpaceClient } from '../docspace/client';
 import { DocSpaceError, DocSpaceNotFoundError } from '../docspace/errors';
 import { startFileOperation, waitForOperation } from '../docspace/fileops';
 import { getFolderPath, listFolder } from '../docspace/folders';
-import { FileDto } from '../docspace/schemas';
+import { getFile } from '../docspace/files';
 import { docspaceWebhookSchema } from '../docspace/webhook';
 import { BadRequestError } from '../http/errors';
 import type { CopyAttempt, CopyStore } from '../jobs/copies';
@@ -213,7 +213,7 @@ export interface UploadCopyDocSpace {
 export function docspaceCopyPort(client: DocSpaceClient): UploadCopyDocSpace {
   return {
     async getFile(fileId) {
-      const dto = await client.request('GET', `files/file/${fileId}`, { schema: FileDto });
+      const dto = await getFile(client, fileId);
       if (dto.folderId == null) throw new PermanentCopyError(`DocSpace did not say which folder file ${fileId} is in`);
       return { id: dto.id, title: dto.title, folderId: dto.folderId, ...(dto.pureContentLength != null ? { size: dto.pureContentLength } : {}) };
     },
