@@ -61,7 +61,8 @@ export function toErrorResponse(error: unknown, log: Pick<Log, 'error' | 'warn'>
     });
   }
   if (error instanceof ConfigError) {
-    log.error('configuration error', { variable: error.variable, message: error.message });
+    // Powertools drops a `message` key in the extra fields (reserved), so the reason must be the line's message.
+    log.error(error.message, { variable: error.variable });
     return json(503, { error: { code: 'misconfigured', message: 'the service is not configured correctly' } });
   }
   log.error('unexpected error', { error });
