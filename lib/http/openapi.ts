@@ -38,8 +38,7 @@ export const jobViewSchema = z.object({
   progress: z.object({ total: z.number().int(), done: z.number().int(), failed: z.number().int() }),
   result: z
     .record(z.string(), z.unknown())
-    .optional()
-    .meta({ description: 'Per workflow: archiveFolderId, completedFolderId, roomId, copies ...' }),
+    .meta({ description: 'Per workflow: archiveFolderId, completedFolderId, roomId, copies ...; {} until there is one' }),
   errors: z.array(
     z.object({ fileId: z.number().int().optional(), title: z.string().optional(), reason: z.string() }),
   ),

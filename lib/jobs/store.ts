@@ -39,7 +39,7 @@ export interface JobView {
   createdAt: string;
   updatedAt: string;
   progress: { total: number; done: number; failed: number };
-  result?: Record<string, unknown>;
+  result: Record<string, unknown>;
   errors: JobError[];
 }
 
@@ -117,7 +117,8 @@ export class JobStore {
       createdAt: job.createdAt,
       updatedAt: job.updatedAt,
       progress: job.progress,
-      ...(job.result ? { result: job.result } : {}),
+      // The contract's status always has a result; a job that has none yet (queued, or failed early) shows {}.
+      result: job.result ?? {},
       errors,
     };
   }
