@@ -1,8 +1,9 @@
+import { getFolderPath } from '../../docspace/folders';
 import { folderStep } from '../../jobs/chunks';
 import { LeaseHeldError } from '../../jobs/lease';
 import { resolveDestinationRoot } from './destination';
 import { LAST_ATTEMPT, LEASE_RETRY_DELAY_SECONDS, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
-import { describeError, isLive } from './progress';
+import { describeError, isLive, isTransient } from './progress';
 
 /**
  * Starts one run of a file-move job: takes the source room (two jobs on one room never run at once), resolves
@@ -26,6 +27,9 @@ export async function planRun(deps: FileMoveDeps, jobId: string, run: number, re
 
   try {
     if (job.status === 'queued') {
+      // A source that cannot be read (a wrong clientRoomId, no access) fails the job before anything is created
+      // under the archive root: otherwise a mistyped deal leaves an empty /Archive/<Client> behind.
+      await getFolderPath(deps.docspace, input.sourceFolderId);
       const destRootId = await resolveDestinationRoot(deps.docspace, deps.leases, input.destination);
       const result = { ...(job.result ?? {}), [input.resultKey]: destRootId };
       job = (await deps.chunks.startRun(jobId, run, destRootId, result)) ?? (await deps.store.get(jobId));
@@ -35,7 +39,8 @@ export async function planRun(deps: FileMoveDeps, jobId: string, run: number, re
     if ((await deps.chunks.settledSteps(jobId)).has(folderStep(run, input.sourceFolderId))) return;
     await deps.queue.send([{ body: { kind: 'folder', jobId, run, sourceFolderId: input.sourceFolderId, destFolderId: destRootId } }]);
   } catch (error) {
-    if (receiveCount < LAST_ATTEMPT) throw error;
+    // A 404 or 403 will not heal by itself; fail now, and a repeated event (after fixing access) resumes the job.
+    if (isTransient(error) && receiveCount < LAST_ATTEMPT) throw error;
     // Out of retries: end the run failed, so that the job is not left waiting with nothing queued and a
     // repeated event can resume it.
     deps.log.error('the run could not start', { jobId, run, error: describeError(error) });

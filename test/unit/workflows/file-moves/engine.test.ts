@@ -393,6 +393,23 @@ describe('file moves against the simulator', () => {
     expect(sim.state.shares.get(room.roomId)?.has(guest) ?? false).toBe(false);
   });
 
+  it('fails a deal whose client room does not exist at once, without creating its archive folder', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const missingRoom = 987_654;
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(missingRoom, archiveRoot));
+    await queue.drain(deps);
+
+    const view = await deps.store.view(jobId);
+    expect(view!.status).toBe('failed');
+    expect(view!.errors.map((e) => e.reason).join('\n')).toMatch(/could not start.*404/s);
+    expect(sim.state.childFolderIds(archiveRoot).size).toBe(0);
+    expect(sim.mutations()).toEqual([]);
+    expect(queue.dlq).toEqual([]);
+  });
+
   it('ignores a task whose status is not closed and moves a closed one into Completed', async () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
