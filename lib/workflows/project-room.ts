@@ -322,7 +322,11 @@ async function recordRoom(
 
 async function failJob(deps: ProjectRoomDeps, job: Job, reason: string): Promise<void> {
   await deps.store.recordErrors(job.jobId, job.run, [{ reason }]);
-  const failed = await deps.store.transition(job.jobId, ['queued', 'running'], 'failed', { run: job.run });
+  // One unit of work, the room and its report: progress reads like every other job's.
+  const failed = await deps.store.transition(job.jobId, ['queued', 'running'], 'failed', {
+    run: job.run,
+    progress: { total: 1, done: 0, failed: 1 },
+  });
   if (failed) {
     deps.counters.count('JobsFailed');
     deps.log.warn('project room job failed', { jobId: job.jobId, reason });
@@ -514,7 +518,7 @@ async function report(deps: ProjectRoomDeps, job: Job, receiveCount: number, tim
       return failJob(deps, job, `callback to PROJECT_CALLBACK_URL not delivered: ${message}`);
     }
   }
-  const done = await deps.store.transition(job.jobId, ['running'], 'succeeded', { run: job.run });
+  const done = await deps.store.transition(job.jobId, ['running'], 'succeeded', { run: job.run, progress: { total: 1, done: 1, failed: 0 } });
   if (done) deps.counters.count('JobsSucceeded');
 }
 

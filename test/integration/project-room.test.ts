@@ -204,7 +204,11 @@ describe('room from template, recovering from a crash or a failed callback', () 
     expect(rooms).toHaveLength(1);
     expect(creationRequests(stack).filter((r) => r.title === 'Crash test (P-7)')).toHaveLength(1);
     const view = await job(stack, answer.body.jobId);
-    expect(view).toMatchObject({ status: 'succeeded', result: { roomId: rooms[0], title: 'Crash test (P-7)' } });
+    expect(view).toMatchObject({
+      status: 'succeeded',
+      progress: { total: 1, done: 1, failed: 0 },
+      result: { roomId: rooms[0], title: 'Crash test (P-7)' },
+    });
     expect(callbacks.map((c) => c.body.roomId)).toEqual([rooms[0]]);
   });
 
@@ -219,7 +223,11 @@ describe('room from template, recovering from a crash or a failed callback', () 
     const rooms = roomsTitled(stack, 'Callback test (P-8)');
     expect(rooms).toHaveLength(1);
     const failed = await job(stack, first.body.jobId);
-    expect(failed).toMatchObject({ status: 'failed', result: { roomId: rooms[0], title: 'Callback test (P-8)' } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      progress: { total: 1, done: 0, failed: 1 },
+      result: { roomId: rooms[0], title: 'Callback test (P-8)' },
+    });
     expect(failed.errors).toEqual([{ reason: expect.stringMatching(/^callback to PROJECT_CALLBACK_URL not delivered: .*answered 404$/) }]);
 
     callbackStatus = 200;
@@ -230,7 +238,7 @@ describe('room from template, recovering from a crash or a failed callback', () 
     expect(roomsTitled(stack, 'Callback test (P-8)')).toEqual(rooms);
     expect(creationRequests(stack).filter((r) => r.title === 'Callback test (P-8)')).toHaveLength(1);
     const view = await job(stack, first.body.jobId);
-    expect(view).toMatchObject({ status: 'succeeded', result: { roomId: rooms[0] }, errors: [] });
+    expect(view).toMatchObject({ status: 'succeeded', progress: { total: 1, done: 1, failed: 0 }, result: { roomId: rooms[0] }, errors: [] });
     expect(callbacks.map((c) => [c.status, c.body.roomId])).toEqual([
       [404, rooms[0]],
       [200, rooms[0]],
