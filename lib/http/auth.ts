@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedError } from './errors';
 
-const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
 
 /**
  * `sha256=<hex>` where hex is HMAC-SHA256(secret, raw body). Hex case is ignored (DocSpace sends uppercase,

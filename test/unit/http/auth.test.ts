@@ -12,6 +12,12 @@ describe('HMAC signatures', () => {
     expect(verifySha256Signature(body, `sha256=${hex.toUpperCase()}`, 'secret')).toBe(true);
   });
 
+  it('ignores the case of the sha256= prefix too, as senders differ there as well', () => {
+    expect(verifySha256Signature(body, `SHA256=${hex}`, 'secret')).toBe(true);
+    expect(verifySha256Signature(body, `Sha256=${hex.toUpperCase()}`, 'secret')).toBe(true);
+    expect(verifySha256Signature(body, `sha1=${hex}`, 'secret')).toBe(false);
+  });
+
   it('rejects a missing, malformed, truncated or wrong-secret signature', () => {
     expect(verifySha256Signature(body, undefined, 'secret')).toBe(false);
     expect(verifySha256Signature(body, hex, 'secret')).toBe(false);
