@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'file-moves-bench-'));
 const out = join(dir, 'report.txt');
 const run = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'test', 'bench', 'vitest.file-moves.config.ts')],
+  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'test', 'bench', 'vitest.file-moves.config.mts')],
   {
     cwd: root,
     env: { ...process.env, FILE_MOVES_BENCH_ARGS: JSON.stringify(process.argv.slice(2)), FILE_MOVES_BENCH_OUT: out },
