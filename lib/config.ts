@@ -70,8 +70,13 @@ const baseSections = {
   admin: z.object({ ADMIN_API_TOKEN: z.string().min(16, 'must be at least 16 characters') }),
 } as const;
 
-// The copy worker needs the rules but not the webhook secret, which its role may not read on AWS.
-const sections = { ...baseSections, copyRules: baseSections.uploads.pick({ COPY_RULES: true }) } as const;
+// The copy worker needs the rules but not the webhook secret, which its role may not read on AWS. `npm start`
+// checks the template map against the portal without the projects secret.
+const sections = {
+  ...baseSections,
+  copyRules: baseSections.uploads.pick({ COPY_RULES: true }),
+  templateMap: baseSections.projects.pick({ TEMPLATE_MAP: true }),
+} as const;
 
 export type Section = keyof typeof sections;
 export type SectionConfig<S extends Section> = z.infer<(typeof sections)[S]>;

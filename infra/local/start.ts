@@ -9,6 +9,7 @@ import { demoSettings, LOCAL_SECRETS, secretSettings } from './settings';
 import { lambdaEndpointInvoker, SqsPollers } from './sqs-poller';
 import { removeStackState, writeStackState, type StackState } from './stack-state';
 import { DEMO, DocSpaceSimulator, demoFixture } from './simulator';
+import { templateMapBannerLine } from './template-check';
 
 /*
  * `npm start`: the bundle offline with everything it talks to, on 127.0.0.1 only.
@@ -235,7 +236,9 @@ async function main(): Promise<void> {
       tableName: Object.values(resources.tables)[0] ?? '',
     };
     const file = writeStackState(state);
-    printBanner({ state, settings, adminFromEnv, file, webhookNote, seconds: (Date.now() - started) / 1000 });
+    // What the project-room worker checks at cold start, shown before anyone sends a project (never fatal).
+    const templateNote = await templateMapBannerLine(settings);
+    printBanner({ state, settings, adminFromEnv, file, webhookNote, templateNote, seconds: (Date.now() - started) / 1000 });
   } catch (error) {
     process.stderr.write(`[local] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     await stop('start-up failed', 1);
@@ -248,6 +251,7 @@ function printBanner(o: {
   adminFromEnv: boolean;
   file: string;
   webhookNote: string;
+  templateNote: string;
   seconds: number;
 }): void {
   const { state, settings } = o;
@@ -263,6 +267,7 @@ function printBanner(o: {
     `  DocSpace         ${state.docspaceApiHost}${state.simulatorUrl ? '   (simulator: GET /__sim/state, POST /__sim/upload ...)' : ''}`,
     `  emulators        DynamoDB ${state.dynamodbUrl}   SQS ${state.sqsUrl}`,
     ...(o.webhookNote ? [`  webhook          ${o.webhookNote}`] : []),
+    `  templates        ${o.templateNote}`,
     '',
     '  Sign a webhook (HMAC-SHA256 of the exact body):',
     `    body='{"taskId":"TASK-102","status":"closed","docsFolderId":${folder}}'`,
