@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { config } from '../../lib/config';
-import { DOCSPACE_SIGNATURE_HEADER, verifyDocSpaceSignature } from '../../lib/docspace/webhook';
+import { DOCSPACE_SIGNATURE_HEADER } from '../../lib/docspace/webhook';
+import { requireSignature } from '../../lib/http/auth';
 import { endpoint, type HttpHandler } from '../../lib/http/endpoint';
-import { UnauthorizedError } from '../../lib/http/errors';
 import { uploadAcceptDeps } from '../../lib/runtime';
 import { acceptUpload, uploadWebhookSchema } from '../../lib/workflows/upload-copy';
 
@@ -13,11 +13,8 @@ import { acceptUpload, uploadWebhookSchema } from '../../lib/workflows/upload-co
  */
 const post = endpoint(
   {
-    authenticate: (req) => {
-      if (!verifyDocSpaceSignature(req.rawBody, req.headers[DOCSPACE_SIGNATURE_HEADER], config('uploads').DOCSPACE_WEBHOOK_SECRET)) {
-        throw new UnauthorizedError('missing or invalid signature');
-      }
-    },
+    // The same HMAC-SHA256 over the raw bytes as the other senders; DocSpace's uppercase hex is accepted as is.
+    authenticate: (req) => requireSignature(req.rawBody, req.headers[DOCSPACE_SIGNATURE_HEADER], config('uploads').DOCSPACE_WEBHOOK_SECRET),
     body: uploadWebhookSchema,
     // DocSpace's delivery id (the same on its retries) on every later log line of this request.
     logKeys: (body) => ({ docspaceEventId: body.event.id, docspaceWebhookId: body.webhook.id }),

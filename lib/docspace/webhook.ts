@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { verifySha256Signature } from '../http/auth';
 import { EntryId } from './schemas';
 
-/** The header DocSpace signs with: `x-docspace-signature-256: sha256=<UPPERCASE HEX>` over the exact body (NOTES 4.1). */
+/**
+ * The header DocSpace signs with: `x-docspace-signature-256: sha256=<UPPERCASE HEX>` over the exact body (NOTES 4.1).
+ * It is verified like every other sender's (lib/http/auth.ts), on the raw bytes: retries re-sign a re-serialised body.
+ */
 export const DOCSPACE_SIGNATURE_HEADER = 'x-docspace-signature-256';
 
-/** Verifies the raw body, never a re-serialisation: retries re-sign a re-serialised body (NOTES 4.4). */
-export function verifyDocSpaceSignature(rawBody: Buffer | string, header: string | undefined, secret: string): boolean {
-  return verifySha256Signature(rawBody, header, secret);
-}
 
 /**
  * `WebhookPayload` (NOTES 4.1, 4.3). DocSpace omits default values (false, 0, null), so everything but the

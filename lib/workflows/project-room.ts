@@ -524,6 +524,23 @@ async function report(deps: ProjectRoomDeps, job: Job, receiveCount: number, tim
 
 // ---------------------------------------------------------------------------------------------- start-up check
 
+/**
+ * Logs what the start-up check finds, so a mapping to a template the portal does not have shows before a
+ * project hits it. It only reports: each job still verifies its own template before creating a room, and a
+ * portal that cannot be asked must not stop the worker.
+ */
+export async function logTemplateMapCheck(deps: Pick<ProjectRoomDeps, 'rooms' | 'log'>, templateMap: Record<string, number>): Promise<void> {
+  try {
+    const check = await checkTemplateMap(deps.rooms, templateMap);
+    for (const m of check.missing) {
+      deps.log.error('TEMPLATE_MAP names a template the portal does not have', { projectType: m.projectType, templateId: m.templateId });
+    }
+    if (check.unmapped.length) deps.log.info('portal templates no project type maps to', { templates: check.unmapped });
+  } catch (error) {
+    deps.log.warn('could not check TEMPLATE_MAP against the portal templates', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 export interface TemplateMapCheck {
   /** Mapped project types whose template is not a room template on the portal. */
   missing: Array<{ projectType: string; templateId: number }>;

@@ -15,7 +15,7 @@ import { handler as docspaceWebhook } from '../../functions/upload-copy/handler'
 import { DEMO } from '../../infra/local/simulator';
 import { config } from '../../lib/config';
 import { startFileOperation } from '../../lib/docspace/fileops';
-import { verifyDocSpaceSignature } from '../../lib/docspace/webhook';
+import { verifySha256Signature } from '../../lib/http/auth';
 import { endpoint } from '../../lib/http/endpoint';
 import { UnauthorizedError } from '../../lib/http/errors';
 import { docspaceClient } from '../../lib/runtime';
@@ -30,7 +30,7 @@ const PORTAL_LATENCY_MS = Number(process.env.BENCH_PORTAL_LATENCY_MS ?? 50);
 const PATH = '/webhooks/docspace';
 
 const authenticate = (req: { rawBody: Buffer; headers: Record<string, string | undefined> }) => {
-  if (!verifyDocSpaceSignature(req.rawBody, req.headers['x-docspace-signature-256'], config('uploads').DOCSPACE_WEBHOOK_SECRET)) {
+  if (!verifySha256Signature(req.rawBody, req.headers['x-docspace-signature-256'], config('uploads').DOCSPACE_WEBHOOK_SECRET)) {
     throw new UnauthorizedError('missing or invalid signature');
   }
 };

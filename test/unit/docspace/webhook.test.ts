@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DOCSPACE_SIGNATURE_HEADER, docspaceWebhookSchema, verifyDocSpaceSignature } from '../../../lib/docspace/webhook';
+import { DOCSPACE_SIGNATURE_HEADER, docspaceWebhookSchema } from '../../../lib/docspace/webhook';
+import { verifySha256Signature } from '../../../lib/http/auth';
 
 const secret = 'webhook-Secret-1!';
 const body = JSON.stringify({
@@ -11,17 +12,17 @@ const body = JSON.stringify({
 /** DocSpace signs with Convert.ToHexString: uppercase (NOTES 4.1). */
 const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex').toUpperCase()}`;
 
-describe('verifyDocSpaceSignature', () => {
+describe('DocSpace webhook signatures', () => {
   it('accepts DocSpace’s uppercase-hex signature over the exact body', () => {
     expect(DOCSPACE_SIGNATURE_HEADER).toBe('x-docspace-signature-256');
-    expect(verifyDocSpaceSignature(body, signature, secret)).toBe(true);
-    expect(verifyDocSpaceSignature(Buffer.from(body), signature.toLowerCase(), secret)).toBe(true);
+    expect(verifySha256Signature(body, signature, secret)).toBe(true);
+    expect(verifySha256Signature(Buffer.from(body), signature.toLowerCase(), secret)).toBe(true);
   });
 
   it('rejects a re-serialised body, another secret, or a missing header', () => {
-    expect(verifyDocSpaceSignature(JSON.stringify(JSON.parse(body), null, 2), signature, secret)).toBe(false);
-    expect(verifyDocSpaceSignature(body, signature, 'other')).toBe(false);
-    expect(verifyDocSpaceSignature(body, undefined, secret)).toBe(false);
+    expect(verifySha256Signature(JSON.stringify(JSON.parse(body), null, 2), signature, secret)).toBe(false);
+    expect(verifySha256Signature(body, signature, 'other')).toBe(false);
+    expect(verifySha256Signature(body, undefined, secret)).toBe(false);
   });
 });
 
