@@ -1,33 +1,24 @@
-import { z } from 'zod';
-import type { DocSpaceClient } from '../docspace/client';
-import { DocSpaceError, DocSpaceNotFoundError } from '../docspace/errors';
-import { startFileOperation, waitForOperation } from '../docspace/fileops';
-import { getFolderPath, listFolder } from '../docspace/folders';
-import { getFile } from '../docspace/files';
-import { docspaceWebhookSchema } from '../docspace/webhook';
-import { BadRequestError } from '../http/errors';
-import type { CopyAttempt, CopyStore } from '../jobs/copies';
-import { jobIdFor, type JobError, type JobStore } from '../jobs/store';
-import type { Log } from '../log';
-import type { Counters } from '../metrics';
-import type { MessageContext } from '../queue/worker';
-import type { Queue } from '../queue/send';
+import { DocSpaceError, DocSpaceNotFoundError } from '../../docspace/errors';
+import type { CopyAttempt, CopyStore } from '../../jobs/copies';
+import type { JobError, JobStore } from '../../jobs/store';
+import type { Log } from '../../log';
+import type { Counters } from '../../metrics';
+import type { MessageContext } from '../../queue/worker';
+import type { SourceFile, UploadCopyDocSpace } from './docspace-port';
+import {
+  CopyFailedError,
+  CopyNotSettledError,
+  PermanentCopyError,
+  uploadCopyInputSchema,
+  type CopyRule,
+  type UploadCopyMessage,
+} from './model';
+import type { RoomResolver } from './rooms';
 
-/*
- * Workflow 3: a file uploaded anywhere inside a client room is copied to that room's internal folder.
- *
- * The webhook is only acknowledged here (verify, de-duplicate, enqueue); which room the file is in, and the copy
- * itself, happen in the worker, so DocSpace gets its 2xx without waiting on DocSpace.
- */
-
-export const UPLOAD_TRIGGER = 'file.uploaded';
-/** FolderType of the active rooms' root; anything else (My documents, Archive, Trash) is never a source room. */
-const VIRTUAL_ROOMS = 14;
-const FILE_ENTRY_FOLDER = 1;
 /** The same as the queue's maxReceiveCount (infra/resources.yml): the attempt after which SQS parks the message. */
 export const LAST_COPY_ATTEMPT = 5;
 /** A claimed copy whose worker has been silent this long (well over the worker's 60 s timeout) is presumed dead. */
-export const CLAIM_STALE_MS = 120_000;
+const CLAIM_STALE_MS = 120_000;
 /**
  * A copy request whose outcome we never learned may still be running in DocSpace. Only after this long (DocSpace
  * forgets results after 60 s idle, and one file copies in far less) is "not in the destination" taken to mean
@@ -36,264 +27,6 @@ export const CLAIM_STALE_MS = 120_000;
 export const COPY_SETTLE_MS = 90_000;
 /** Destination files created this much before our copy request still count (clock skew between us and DocSpace). */
 const CLOCK_SKEW_MS = 5_000;
-const DEDUP_TTL_SECONDS = 400 * 86_400;
-
-export interface CopyRule {
-  sourceRoomId: number;
-  destFolderId: number;
-}
-
-/** The endpoint's body schema: DocSpace's envelope, with the payload left to the trigger (a user event has a GUID id). */
-export const uploadWebhookSchema = docspaceWebhookSchema.extend({ payload: z.looseObject({}) });
-export type UploadWebhook = z.infer<typeof uploadWebhookSchema>;
-const uploadedFileSchema = docspaceWebhookSchema.shape.payload;
-
-export const uploadCopyInputSchema = z.object({
-  sourceFileId: z.number().int().positive(),
-  title: z.string().optional(),
-  /** The folder the webhook said the file was uploaded to; the worker re-reads the file anyway. */
-  folderId: z.number().int().positive().optional(),
-  webhookId: z.number().int(),
-  eventId: z.number().int(),
-  createOn: z.string(),
-});
-export type UploadCopyInput = z.infer<typeof uploadCopyInputSchema>;
-
-export const uploadCopyMessageSchema = z.object({ jobId: z.string().min(1), run: z.number().int().positive() });
-export type UploadCopyMessage = z.infer<typeof uploadCopyMessageSchema>;
-
-export type AcceptOutcome = { jobId: string } | { ignored: true; reason: string };
-
-export type ClaimOnce = (
-  key: string,
-  value: Record<string, unknown>,
-  ttlSeconds: number,
-) => Promise<{ claimed: true } | { claimed: false; existing: Record<string, unknown> }>;
-
-export interface UploadAcceptDeps {
-  store: Pick<JobStore, 'createOnce' | 'resume'>;
-  claimOnce: ClaimOnce;
-  queue: Queue;
-  counters: Counters;
-  log: Log;
-}
-
-/**
- * Rules are checked when they are loaded: a destination that is itself a source room would copy into the room
- * it copies from. (A destination nested deeper inside a source room needs DocSpace to see; `copyUpload` checks
- * that with the same cache it resolves rooms with.)
- */
-export function validateRules(rules: CopyRule[]): CopyRule[] {
-  const sources = new Set(rules.map((r) => r.sourceRoomId));
-  const unique = new Map<string, CopyRule>();
-  for (const rule of rules) {
-    if (sources.has(rule.destFolderId)) {
-      throw new InvalidCopyRuleError(`destFolderId ${rule.destFolderId} is itself a source room`);
-    }
-    unique.set(`${rule.sourceRoomId}:${rule.destFolderId}`, rule);
-  }
-  return [...unique.values()];
-}
-
-export class InvalidCopyRuleError extends Error {
-  override readonly name = 'InvalidCopyRuleError';
-}
-
-/** A failure that no retry can fix; the job fails at once instead of cycling through SQS into the DLQ. */
-export class PermanentCopyError extends Error {
-  override readonly name = 'PermanentCopyError';
-}
-
-/** The copy may still be under way in DocSpace; try again later rather than copy a second time. */
-export class CopyNotSettledError extends Error {
-  override readonly name = 'CopyNotSettledError';
-}
-
-export class CopyFailedError extends Error {
-  override readonly name = 'CopyFailedError';
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Ack path
-
-/**
- * Acknowledges one webhook delivery. Automatic retries keep `event.id` (key 1: webhook.id + event.id is the
- * job's business key); a manual re-send gets a new `event.id` but keeps createOn and the payload (key 2, NOTES
- * 4.4), which is claimed first and names the job, so both kinds of repeat land on the one job.
- */
-export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook): Promise<AcceptOutcome> {
-  const { event, webhook } = hook;
-  if (event.trigger !== UPLOAD_TRIGGER) {
-    // Our own copies arrive here as file.copied, never as file.uploaded.
-    return { ignored: true, reason: `trigger ${event.trigger} is not ${UPLOAD_TRIGGER}` };
-  }
-  const parsed = uploadedFileSchema.safeParse(hook.payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = ['payload', ...issue.path].join('.');
-    throw new BadRequestError(`${field}: ${issue.message}`, field);
-  }
-  const file = parsed.data;
-  if (file.fileEntryType === FILE_ENTRY_FOLDER) return { ignored: true, reason: 'the entry is a folder' };
-  if (file.rootFolderType != null && file.rootFolderType !== VIRTUAL_ROOMS) {
-    return { ignored: true, reason: `the file is not in an active room (rootFolderType ${file.rootFolderType})` };
-  }
-  if (file.id <= 0) throw new BadRequestError('payload.id: must be a positive id', 'payload.id');
-
-  const businessKey = `${webhook.id}:${event.id}`;
-  const folderId = file.parentId ?? file.folderId ?? file.folderIdDisplay ?? undefined;
-  const input: UploadCopyInput = {
-    sourceFileId: file.id,
-    ...(file.title ? { title: file.title } : {}),
-    ...(folderId ? { folderId } : {}),
-    webhookId: webhook.id,
-    eventId: event.id,
-    createOn: event.createOn,
-  };
-  const resendKey = `upload-copy:${webhook.id}:${event.trigger}:${event.createOn}:${file.id}`;
-  const claim = await deps.claimOnce(resendKey, { jobId: jobIdFor('upload-copy', businessKey), businessKey, input }, DEDUP_TTL_SECONDS);
-
-  let key = businessKey;
-  let jobInput: Record<string, unknown> = input;
-  if (!claim.claimed) {
-    // The first delivery of this event (maybe under another event.id) owns it. Creating its job again is a
-    // no-op when it exists, and recovers the case where that delivery died between the claim and the job.
-    key = String(claim.existing.businessKey ?? businessKey);
-    jobInput = (claim.existing.input as Record<string, unknown> | undefined) ?? input;
-  }
-  const { job, created } = await deps.store.createOnce('upload-copy', key, jobInput);
-  if (created) {
-    deps.counters.count('JobsStarted');
-    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
-    deps.log.info('upload copy accepted', { jobId: job.jobId, sourceFileId: file.id });
-    return { jobId: job.jobId };
-  }
-  deps.counters.count('DuplicateDeliveries');
-  if (job.status === 'queued') {
-    // The delivery that created it may have died before queuing; a second message is harmless (the worker claims).
-    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
-  } else if (job.status === 'failed') {
-    const resumed = await deps.store.resume(job);
-    if (resumed) await deps.queue.send([{ body: { jobId: job.jobId, run: resumed.run } }]);
-  }
-  return { jobId: job.jobId };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// DocSpace port of the worker
-
-export interface SourceFile {
-  id: number;
-  title: string;
-  folderId: number;
-  size?: number;
-}
-
-export interface DestinationFile {
-  id: number;
-  title: string;
-  size?: number;
-  /** Epoch ms. */
-  created?: number;
-}
-
-export type CopyOutcome =
-  | { state: 'finished'; error: string; files: Array<{ id: number; title: string; folderId?: number }> }
-  | { state: 'vanished' };
-
-/** The few DocSpace calls workflow 3 makes; `docspaceCopyPort` implements them with the one client. */
-export interface UploadCopyDocSpace {
-  getFile(fileId: number): Promise<SourceFile>;
-  folderPath(folderId: number): Promise<Array<{ id: number; roomType?: number | null }>>;
-  filesIn(folderId: number): Promise<DestinationFile[]>;
-  startCopy(fileId: number, destFolderId: number): Promise<string>;
-  waitForCopy(operationId: string): Promise<CopyOutcome>;
-}
-
-export function docspaceCopyPort(client: DocSpaceClient): UploadCopyDocSpace {
-  return {
-    async getFile(fileId) {
-      const dto = await getFile(client, fileId);
-      if (dto.folderId == null) throw new PermanentCopyError(`DocSpace did not say which folder file ${fileId} is in`);
-      return { id: dto.id, title: dto.title, folderId: dto.folderId, ...(dto.pureContentLength != null ? { size: dto.pureContentLength } : {}) };
-    },
-    async folderPath(folderId) {
-      return (await getFolderPath(client, folderId)).map((p) => ({ id: p.id, roomType: p.roomType ?? null }));
-    },
-    async filesIn(folderId) {
-      const { files } = await listFolder(client, folderId);
-      return files.map((f) => {
-        const created = f.created ? Date.parse(f.created) : NaN;
-        return {
-          id: f.id,
-          title: f.title,
-          ...(f.pureContentLength != null ? { size: f.pureContentLength } : {}),
-          ...(Number.isFinite(created) ? { created } : {}),
-        };
-      });
-    },
-    async startCopy(fileId, destFolderId) {
-      // Duplicate: the default (Skip) silently leaves the file out when the title exists, Overwrite would
-      // replace someone's file; Duplicate places `name (1).ext` beside it.
-      const op = await startFileOperation(client, 'copy', { fileIds: [fileId], destFolderId, conflictResolveType: 'Duplicate' });
-      return op.id;
-    },
-    async waitForCopy(operationId) {
-      const outcome = await waitForOperation(client, operationId, { timeoutMs: 40_000 });
-      if (outcome.state === 'vanished') return outcome;
-      const files = (outcome.op.files ?? []).map((f) => ({
-        id: f.id,
-        title: f.title,
-        ...(f.folderId != null ? { folderId: f.folderId } : {}),
-      }));
-      return { state: 'finished', error: outcome.op.error ?? '', files };
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Rooms
-
-/**
- * Which room a folder is in. Direct uploads into a source room need no request; a subfolder costs one
- * breadcrumb read, after which the folder and every ancestor below the room are cached (folders rarely move
- * between rooms, and an entry expires after ttlMs).
- */
-export class RoomResolver {
-  private readonly cache = new Map<number, { roomId: number | null; at: number }>();
-
-  constructor(
-    private readonly docspace: Pick<UploadCopyDocSpace, 'folderPath'>,
-    private readonly options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
-  ) {}
-
-  async roomOf(folderId: number, knownRooms: ReadonlySet<number>): Promise<number | null> {
-    if (knownRooms.has(folderId)) return folderId;
-    const now = (this.options.now ?? Date.now)();
-    const hit = this.cache.get(folderId);
-    if (hit && now - hit.at < (this.options.ttlMs ?? 5 * 60_000)) return hit.roomId;
-
-    const parts = await this.docspace.folderPath(folderId);
-    let index = parts.findIndex((p) => knownRooms.has(p.id));
-    if (index < 0) index = parts.findIndex((p) => p.roomType != null);
-    const roomId = index >= 0 ? parts[index]!.id : null;
-    this.remember(folderId, roomId, now);
-    if (index >= 0) for (const part of parts.slice(index + 1)) this.remember(part.id, roomId, now);
-    return roomId;
-  }
-
-  private remember(folderId: number, roomId: number | null, at: number): void {
-    if (this.cache.size >= (this.options.maxEntries ?? 10_000)) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.delete(folderId);
-    this.cache.set(folderId, { roomId, at });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Worker
 
 export interface UploadCopyDeps {
   docspace: UploadCopyDocSpace;

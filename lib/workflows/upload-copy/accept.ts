@@ -1,0 +1,94 @@
+import { docspaceWebhookSchema } from '../../docspace/webhook';
+import { BadRequestError } from '../../http/errors';
+import { jobIdFor, type JobStore } from '../../jobs/store';
+import type { Log } from '../../log';
+import type { Counters } from '../../metrics';
+import type { Queue } from '../../queue/send';
+import type { UploadCopyInput, UploadWebhook } from './model';
+
+const UPLOAD_TRIGGER = 'file.uploaded';
+/** FolderType of the active rooms' root; anything else (My documents, Archive, Trash) is never a source room. */
+const VIRTUAL_ROOMS = 14;
+const FILE_ENTRY_FOLDER = 1;
+const DEDUP_TTL_SECONDS = 400 * 86_400;
+
+const uploadedFileSchema = docspaceWebhookSchema.shape.payload;
+
+type AcceptOutcome = { jobId: string } | { ignored: true; reason: string };
+
+type ClaimOnce = (
+  key: string,
+  value: Record<string, unknown>,
+  ttlSeconds: number,
+) => Promise<{ claimed: true } | { claimed: false; existing: Record<string, unknown> }>;
+
+export interface UploadAcceptDeps {
+  store: Pick<JobStore, 'createOnce' | 'resume'>;
+  claimOnce: ClaimOnce;
+  queue: Queue;
+  counters: Counters;
+  log: Log;
+}
+
+/**
+ * Acknowledges one webhook delivery. Automatic retries keep `event.id` (key 1: webhook.id + event.id is the
+ * job's business key); a manual re-send gets a new `event.id` but keeps createOn and the payload (key 2, NOTES
+ * 4.4), which is claimed first and names the job, so both kinds of repeat land on the one job.
+ */
+export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook): Promise<AcceptOutcome> {
+  const { event, webhook } = hook;
+  if (event.trigger !== UPLOAD_TRIGGER) {
+    // Our own copies arrive here as file.copied, never as file.uploaded.
+    return { ignored: true, reason: `trigger ${event.trigger} is not ${UPLOAD_TRIGGER}` };
+  }
+  const parsed = uploadedFileSchema.safeParse(hook.payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = ['payload', ...issue.path].join('.');
+    throw new BadRequestError(`${field}: ${issue.message}`, field);
+  }
+  const file = parsed.data;
+  if (file.fileEntryType === FILE_ENTRY_FOLDER) return { ignored: true, reason: 'the entry is a folder' };
+  if (file.rootFolderType != null && file.rootFolderType !== VIRTUAL_ROOMS) {
+    return { ignored: true, reason: `the file is not in an active room (rootFolderType ${file.rootFolderType})` };
+  }
+  if (file.id <= 0) throw new BadRequestError('payload.id: must be a positive id', 'payload.id');
+
+  const businessKey = `${webhook.id}:${event.id}`;
+  const folderId = file.parentId ?? file.folderId ?? file.folderIdDisplay ?? undefined;
+  const input: UploadCopyInput = {
+    sourceFileId: file.id,
+    ...(file.title ? { title: file.title } : {}),
+    ...(folderId ? { folderId } : {}),
+    webhookId: webhook.id,
+    eventId: event.id,
+    createOn: event.createOn,
+  };
+  const resendKey = `upload-copy:${webhook.id}:${event.trigger}:${event.createOn}:${file.id}`;
+  const claim = await deps.claimOnce(resendKey, { jobId: jobIdFor('upload-copy', businessKey), businessKey, input }, DEDUP_TTL_SECONDS);
+
+  let key = businessKey;
+  let jobInput: Record<string, unknown> = input;
+  if (!claim.claimed) {
+    // The first delivery of this event (maybe under another event.id) owns it. Creating its job again is a
+    // no-op when it exists, and recovers the case where that delivery died between the claim and the job.
+    key = String(claim.existing.businessKey ?? businessKey);
+    jobInput = (claim.existing.input as Record<string, unknown> | undefined) ?? input;
+  }
+  const { job, created } = await deps.store.createOnce('upload-copy', key, jobInput);
+  if (created) {
+    deps.counters.count('JobsStarted');
+    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
+    deps.log.info('upload copy accepted', { jobId: job.jobId, sourceFileId: file.id });
+    return { jobId: job.jobId };
+  }
+  deps.counters.count('DuplicateDeliveries');
+  if (job.status === 'queued') {
+    // The delivery that created it may have died before queuing; a second message is harmless (the worker claims).
+    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
+  } else if (job.status === 'failed') {
+    const resumed = await deps.store.resume(job);
+    if (resumed) await deps.queue.send([{ body: { jobId: job.jobId, run: resumed.run } }]);
+  }
+  return { jobId: job.jobId };
+}

@@ -1,0 +1,19 @@
+/*
+ * Workflow 3: a file uploaded anywhere inside a client room is copied to that room's internal folder.
+ *
+ * The webhook is only acknowledged on the HTTP path (verify, de-duplicate, enqueue: accept.ts); which room the
+ * file is in, and the copy itself, happen in the worker (copy.ts), so DocSpace gets its 2xx without waiting on
+ * DocSpace.
+ */
+export { acceptUpload, type UploadAcceptDeps } from './accept';
+export { COPY_SETTLE_MS, LAST_COPY_ATTEMPT, copyUpload, duplicateTitlePattern, type UploadCopyDeps } from './copy';
+export { docspaceCopyPort, type CopyOutcome, type DestinationFile, type SourceFile, type UploadCopyDocSpace } from './docspace-port';
+export {
+  CopyNotSettledError,
+  InvalidCopyRuleError,
+  uploadCopyMessageSchema,
+  uploadWebhookSchema,
+  type CopyRule,
+} from './model';
+export { RoomResolver } from './rooms';
+export { validateRules } from './rules';
