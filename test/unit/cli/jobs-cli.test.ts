@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTarget, getJson } from '../../../infra/cli/api';
 import { formatJob } from '../../../infra/cli/jobs';
 import { jobViewSchema } from '../../../lib/http/openapi';
+import { fakeReadApi } from '../../support/read-api';
 
 const TOKEN = 'cli-test-admin-token-42';
 const job = {
@@ -17,25 +16,13 @@ const job = {
   errors: [{ fileId: 42, title: 'a.pdf', reason: 'left in the source after the move' }],
 } as const;
 
-let server: Server;
+let api: Awaited<ReturnType<typeof fakeReadApi>>;
 let url: string;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.statusCode = 401;
-      res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'missing or invalid credentials' } }));
-    } else if (req.url === `/jobs/${job.jobId}`) {
-      res.end(JSON.stringify(job));
-    } else {
-      res.statusCode = 404;
-      res.end(JSON.stringify({ error: { code: 'not_found', message: 'job x not found' } }));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  api = await fakeReadApi(TOKEN, (path) => (path === `/jobs/${job.jobId}` ? job : undefined), 'job x not found');
+  url = `${api.url}/`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => api.close());
 
 describe('npm run jobs', () => {
   it('reads a job from DOCSPACE_FLOWS_URL with the admin token and prints its errors', async () => {

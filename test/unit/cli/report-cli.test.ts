@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport } from '../../../infra/cli/report';
+import { fakeReadApi } from '../../support/read-api';
 
 const TOKEN = 'report-cli-admin-token-42';
 const WRONG = 'report-cli-wrong-token-0123456789';
@@ -19,25 +18,17 @@ const report = {
 
 /** Until a scan has run, the read API answers 404 (lib/workflows/read-api). */
 let scanned = false;
-let server: Server;
+let api: Awaited<ReturnType<typeof fakeReadApi>>;
 let url: string;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.statusCode = 401;
-      res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'missing or invalid credentials' } }));
-    } else if (req.url === '/reports/abandoned-rooms/latest' && scanned) {
-      res.end(JSON.stringify(report));
-    } else {
-      res.statusCode = 404;
-      res.end(JSON.stringify({ error: { code: 'not_found', message: 'no abandoned-rooms scan has run yet' } }));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await fakeReadApi(
+    TOKEN,
+    (path) => (path === '/reports/abandoned-rooms/latest' && scanned ? report : undefined),
+    'no abandoned-rooms scan has run yet',
+  );
+  url = api.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => api.close());
 
 async function run(argv: string[], token = TOKEN) {
   let stdout = '';
