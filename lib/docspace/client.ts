@@ -13,6 +13,7 @@ import {
   type DocSpaceMethod,
 } from './errors';
 import { Semaphore } from './limiter';
+import { fullJitterDelay } from '../backoff';
 
 export interface RetryInfo {
   method: string;
@@ -263,8 +264,7 @@ export class DocSpaceClient {
   /** Retry-After when the server sent one (NOTES 2.4: only the daily limiter does), else full jitter. */
   #delay(attempt: number, error: DocSpaceError): number {
     if (error instanceof DocSpaceRateLimitError && error.retryAfterMs !== undefined) return error.retryAfterMs;
-    const ceiling = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(this.#random() * ceiling);
+    return fullJitterDelay(attempt, this.#retry.baseDelayMs, this.#retry.maxDelayMs, this.#random);
   }
 
   #asDocSpaceError(error: unknown, method: string, errorPath: string): DocSpaceError {

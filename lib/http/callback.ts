@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
+import { fullJitterDelay } from '../backoff';
 import { signSha256 } from './auth';
 
 /**
@@ -141,7 +142,7 @@ export async function postSignedJson(options: SignedPostOptions, body: unknown):
 
   let last: CallbackFailedError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (attempt > 1) await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 2))));
+    if (attempt > 1) await sleep(fullJitterDelay(attempt - 1, base, cap, random));
     let status: number;
     try {
       status = await sendOnce(url, payload, headers, options);
