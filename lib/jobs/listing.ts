@@ -49,10 +49,11 @@ const MAX_PAGES_PER_REQUEST = 10;
  * condition, workflow and status as a filter (status changes, so it cannot be a key written once at creation).
  */
 export async function listJobs(ddb: DynamoDBDocumentClient, table: string, query: JobListQuery): Promise<JobPage> {
-  const names: Record<string, string> = { '#list': 'jobList', '#created': 'createdAt' };
+  const names: Record<string, string> = { '#list': 'jobList' };
   const values: Record<string, unknown> = { ':list': JOB_LIST_ENTRY.jobList };
   let keyCondition = '#list = :list';
   if (query.since) {
+    names['#created'] = 'createdAt';
     values[':since'] = query.since;
     keyCondition += ' AND #created >= :since';
   }
