@@ -1,12 +1,11 @@
-import { formatReport } from '../local/scan';
+import type { AbandonedRoomsReport } from '../../lib/reports/store';
+import { formatReportTable } from '../../lib/workflows/abandoned-rooms';
 import { ApiError, apiTarget, getJson } from './api';
 
 /*
  * `npm run report [-- --json]`: the last abandoned-rooms report (GET /reports/abandoned-rooms/latest) as a table,
  * from the local stack or, with DOCSPACE_FLOWS_URL and ADMIN_API_TOKEN, from AWS. `npm run scan` runs a scan first.
  */
-type Report = Parameters<typeof formatReport>[0];
-
 const PATH = '/reports/abandoned-rooms/latest';
 
 export interface ReportIo {
@@ -23,8 +22,8 @@ export async function runReport(argv: string[], io: ReportIo = {}): Promise<numb
   try {
     const target = apiTarget(io.env ?? process.env);
     baseUrl = target.baseUrl;
-    const report = await getJson<Report>(target, PATH);
-    out(`${argv.includes('--json') ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
+    const report = await getJson<AbandonedRoomsReport>(target, PATH);
+    out(`${argv.includes('--json') ? JSON.stringify(report, null, 2) : formatReportTable(report)}\n`);
     return 0;
   } catch (error) {
     err(`npm run report: ${explain(error, baseUrl)}\n`);

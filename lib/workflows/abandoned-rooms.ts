@@ -198,7 +198,9 @@ function shortDate(value: string): string {
   return Number.isNaN(at) ? value : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** What `npm run scan` prints: a plain-text table, longest-inactive first, then what archiving did. */
+/** What `npm run scan` and `npm run report` print: a plain-text table in the report's order (longest inactive
+ *  first), then what archiving did. Titles are user content: control characters are blanked so a title cannot
+ *  move the cursor or recolour the operator's terminal. */
 export function formatReportTable(report: AbandonedRoomsReport): string {
   const lines: string[] = [];
   const count = report.rooms.length;
