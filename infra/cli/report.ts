@@ -1,6 +1,7 @@
 import type { AbandonedRoomsReport } from '../../lib/reports/store';
 import { formatReportTable } from '../../lib/workflows/abandoned-rooms';
 import { ApiError, apiTarget, getJson } from './api';
+import { messageOf } from '../../lib/errors';
 
 /*
  * `npm run report [-- --json]`: the last abandoned-rooms report (GET /reports/abandoned-rooms/latest) as a table,
@@ -42,7 +43,7 @@ function explain(error: unknown, baseUrl: string): string {
     // The token itself is never printed: this output ends up in terminals, CI logs and tickets.
     return `${baseUrl} refused ADMIN_API_TOKEN (401): the token is wrong for this stack (README "Operations" shows where to read it).`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 if (require.main === module) {

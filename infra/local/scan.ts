@@ -2,6 +2,7 @@ import type { AbandonedRoomsReport } from '../../lib/reports/store';
 import { formatReportTable } from '../../lib/workflows/abandoned-rooms';
 import { readStackState } from './stack-state';
 import { lambdaEndpointInvoker } from './sqs-poller';
+import { messageOf } from '../../lib/errors';
 
 /*
  * `npm run scan`: runs the scheduled abandoned-rooms scan once in the stack `npm start` is running (found through
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`npm run scan: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`npm run scan: ${messageOf(error)}\n`);
     process.exit(1);
   });
 }

@@ -4,6 +4,7 @@ import { archiveRoom, getRoom, listRooms, type RoomSearchArea } from '../docspac
 import type { FolderDto } from '../docspace/schemas';
 import type { Log } from '../log';
 import type { AbandonedRoom, AbandonedRoomsReport, ReportStore } from '../reports/store';
+import { messageOf } from '../errors';
 
 /*
  * Workflow 5: a scheduled scan lists every active room (all pages), leaves out archived ones, and reports the
@@ -163,7 +164,7 @@ async function archiveAll(
       await deps.rooms.archiveRoom(room.id);
       archived.push(room.id);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       failed.push({ id: room.id, reason });
       deps.log.warn('could not archive an abandoned room', { roomId: room.id, reason });
     }
