@@ -1,17 +1,21 @@
 import type { DocSpaceClient } from './client';
 import { paginate, totalOrGuess } from './paginate';
-import { FolderContentDto, FolderDto, type FileDto, type PathPart } from './schemas';
+import { FolderContentDto, FolderDto, type FileDto, type PathPart, type SkippedEntry } from './schemas';
 
 export interface FolderListing {
-  current: FolderDto;
+  current?: FolderDto | null | undefined;
   files: FileDto[];
   folders: FolderDto[];
   pathParts: PathPart[];
+  /** Entries that are not internal files or folders (third-party storage ids) or could not be read. */
+  skipped: SkippedEntry[];
 }
 
 export interface TreeListing {
   files: Array<{ id: number; title: string; folderId: number }>;
   folders: Array<{ id: number; parentId: number; title: string }>;
+  /** Entries no internal id could be read for (third-party storage), with the folder they were listed in. */
+  skipped: Array<SkippedEntry & { folderId: number }>;
 }
 
 type Entry = { kind: 'file'; file: FileDto } | { kind: 'folder'; folder: FolderDto };
@@ -22,17 +26,19 @@ export async function listFolder(client: DocSpaceClient, folderId: number): Prom
   let first: FolderContentDto | undefined;
   const files: FileDto[] = [];
   const folders: FolderDto[] = [];
+  const skipped: SkippedEntry[] = [];
   const entries = paginate<Entry>(
     async (startIndex, count) => {
       // No filter is sent: any filter makes DocSpace search the whole subtree (NOTES 3.1), which would turn
       // "direct children" into "every descendant".
       const content = await client.request('GET', path, { query: { startIndex, count }, schema: FolderContentDto });
       first ??= content;
+      skipped.push(...content.skipped);
       const items: Entry[] = [
         ...content.folders.map((folder) => ({ kind: 'folder' as const, folder })),
         ...content.files.map((file) => ({ kind: 'file' as const, file })),
       ];
-      const onPage = content.count ?? items.length;
+      const onPage = content.count ?? items.length + content.skipped.length;
       return { items, count: onPage, total: totalOrGuess(content.total, startIndex, onPage, count) };
     },
     { path: `/api/2.0/${path}` },
@@ -42,7 +48,7 @@ export async function listFolder(client: DocSpaceClient, folderId: number): Prom
     else folders.push(entry.folder);
   }
   // paginate always fetches at least one page, so `first` is set.
-  return { current: first!.current, files, folders, pathParts: first!.pathParts ?? [] };
+  return { current: first!.current, files, folders, pathParts: first!.pathParts ?? [], skipped };
 }
 
 /** Breadcrumbs, root first: one page of one entry is enough to get `pathParts`. */
@@ -57,7 +63,7 @@ export async function getFolderPath(client: DocSpaceClient, folderId: number): P
  * would let through anyway. The first failure stops the walk and is thrown: a partial tree is never returned.
  */
 export async function listTree(client: DocSpaceClient, rootId: number): Promise<TreeListing> {
-  const tree: TreeListing = { files: [], folders: [] };
+  const tree: TreeListing = { files: [], folders: [], skipped: [] };
   const queue: number[] = [rootId];
   const seen = new Set<number>([rootId]);
   const width = Math.max(1, client.limits.reads);
@@ -75,6 +81,7 @@ export async function listTree(client: DocSpaceClient, rootId: number): Promise<
           (listing) => {
             active -= 1;
             for (const file of listing.files) tree.files.push({ id: file.id, title: file.title, folderId });
+            for (const entry of listing.skipped) tree.skipped.push({ ...entry, folderId });
             for (const folder of listing.folders) {
               if (seen.has(folder.id)) continue;
               seen.add(folder.id);

@@ -9,7 +9,10 @@ import { z } from 'zod';
  * - REST drops null properties (`WhenWritingNull`), so optional fields are `nullish`;
  * - enums arrive as integers; `ApiDateTime` is an ISO string with offset (the spec's `{utcTime,...}` object is
  *   accepted too and reduced to `utcTime`);
- * - ids of internal entries are integers; a numeric string is coerced (third-party storage ids are not supported).
+ * - ids of internal entries are integers; a numeric string is coerced. Rooms, folders and files on third-party
+ *   storage (`FolderDtoString`, `FileDtoString`) have string ids such as "box-5": a room listing keeps them
+ *   (`RoomId`), a folder listing sets such an entry aside with its reason (`skipped`) instead of failing the page;
+ * - only what the code reads is required: a portal that leaves out a field we do not use fails nothing.
  */
 
 /** An internal DocSpace entry id: a positive integer, or a numeric string of one. */
@@ -17,6 +20,46 @@ export const EntryId = z.union([
   z.number().int().nonnegative(),
   z.string().regex(/^\d+$/, 'expected a numeric id').transform(Number),
 ]);
+
+/** A room's id: internal (a number) or on third-party storage (a string such as "box-5"). */
+export const RoomId = z.union([EntryId, z.string().min(1)]);
+export type RoomId = z.infer<typeof RoomId>;
+
+/** An entry of a listing that could not be read; reported, never allowed to fail the listing. */
+export interface SkippedEntry {
+  id?: string;
+  title?: string;
+  reason: string;
+}
+
+/**
+ * A listing's entries, each parsed on its own: one odd entry (a third-party id where an internal one is needed, a
+ * missing title) is set aside with the reason, and the rest of the page stands.
+ */
+function entries<T extends z.ZodType>(schema: T) {
+  return z
+    .array(z.unknown())
+    .nullish()
+    .transform((items) => {
+      const ok: Array<z.infer<T>> = [];
+      const skipped: SkippedEntry[] = [];
+      for (const item of items ?? []) {
+        const parsed = schema.safeParse(item);
+        if (parsed.success) {
+          ok.push(parsed.data);
+          continue;
+        }
+        const raw = (item && typeof item === 'object' ? item : {}) as { id?: unknown; title?: unknown };
+        const issue = parsed.error.issues[0];
+        skipped.push({
+          ...(raw.id !== undefined && raw.id !== null ? { id: String(raw.id) } : {}),
+          ...(typeof raw.title === 'string' ? { title: raw.title } : {}),
+          reason: issue ? `${issue.path.join('.') || 'entry'}: ${issue.message}` : 'unreadable entry',
+        });
+      }
+      return { ok, skipped };
+    });
+}
 
 export const ApiDateTime = z.union([
   z.string(),
@@ -90,19 +133,38 @@ export const PathPart = z.union([
 ]);
 export type PathPart = z.infer<typeof PathPart>;
 
-export const FolderContentDto = z.looseObject({
-  files: z.array(FileDto).nullish().transform((v) => v ?? []),
-  folders: z.array(FolderDto).nullish().transform((v) => v ?? []),
-  current: FolderDto,
+/** `FolderDtoInteger` or `FolderDtoString`: a room as the rooms listing and `GET files/rooms/{id}` give it. */
+export const RoomDto = FolderDto.extend({ id: RoomId, parentId: RoomId.nullish(), rootFolderId: RoomId.nullish() });
+export type RoomDto = z.infer<typeof RoomDto>;
+
+const contentFields = {
+  /** The listed folder; the spec does not require it and nothing here needs it. */
+  current: FolderDto.nullish().catch(undefined),
   pathParts: z.array(PathPart).nullish(),
   startIndex: int.nullish(),
-  /** Entries on this page (files + folders). */
+  /** Entries on this page (files + folders), skipped ones included. */
   count: int.nullish(),
   /** Entries in the whole listing. */
   total: int.nullish(),
   new: int.nullish(),
-});
+};
+
+/** `GET files/{folderId}`: internal entries only; anything else is in `skipped` with its reason. */
+export const FolderContentDto = z
+  .looseObject({ files: entries(FileDto), folders: entries(FolderDto), ...contentFields })
+  .transform(({ files, folders, ...rest }) => ({
+    ...rest,
+    files: files.ok,
+    folders: folders.ok,
+    skipped: [...folders.skipped, ...files.skipped],
+  }));
 export type FolderContentDto = z.infer<typeof FolderContentDto>;
+
+/** `GET files/rooms`: rooms with internal or third-party ids; an unreadable one is in `skipped`. */
+export const RoomContentDto = z
+  .looseObject({ folders: entries(RoomDto), ...contentFields })
+  .transform(({ folders, ...rest }) => ({ ...rest, folders: folders.ok, skipped: folders.skipped }));
+export type RoomContentDto = z.infer<typeof RoomContentDto>;
 
 /**
  * `FileOperationDto`. The server writes the operation type as `"Operation"` (a `[JsonPropertyName]`), the docs
@@ -138,7 +200,7 @@ export type RoomFromTemplateStatusDto = z.infer<typeof RoomFromTemplateStatusDto
 
 export const FileShareDto = z.looseObject({
   /** `FileShare`: 0 None, 1 ReadWrite, 2 Read, …, 9 RoomManager, 10 Editing, 11 ContentCreator. */
-  access: int,
+  access: int.nullish(),
   /** Deprecated in the spec but still sent; a user or a link object. */
   sharedTo: z.looseObject({ id: z.union([z.string(), z.number()]).nullish() }).nullish(),
   sharedToUser: EmployeeDto.nullish(),
@@ -152,8 +214,8 @@ export type FileShareDto = z.infer<typeof FileShareDto>;
 export const RoomSecurityDto = z.looseObject({
   members: z.array(FileShareDto).nullish().transform((v) => v ?? []),
   warning: z.string().nullish(),
-  /** 0 None, 1 FormRoleBlockingDeletion. */
-  error: int.nullish(),
+  /** `RoomSecurityError`: 0 None, 1 FormRoleBlockingDeletion (an integer on the wire; the name is accepted too). */
+  error: z.union([int, z.string()]).nullish(),
 });
 export type RoomSecurityDto = z.infer<typeof RoomSecurityDto>;
 

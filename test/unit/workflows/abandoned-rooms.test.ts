@@ -76,8 +76,8 @@ describe('finding abandoned rooms', () => {
   });
 });
 
-function fakeRooms(rooms: FolderDto[], failIds: number[] = []) {
-  const archived: number[] = [];
+function fakeRooms(rooms: FolderDto[], failIds: Array<number | string> = []) {
+  const archived: Array<number | string> = [];
   const areas: string[] = [];
   const port: ScanRoomsPort = {
     listRooms: async ({ searchArea }) => {
