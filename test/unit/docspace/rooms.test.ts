@@ -5,6 +5,7 @@ import {
   createRoomFromTemplate,
   getRoom,
   getRoomFromTemplateStatus,
+  listRoomMembers,
   listRooms,
   setRoomAccess,
 } from '../../../lib/docspace/rooms';
@@ -87,7 +88,7 @@ describe('rooms from templates', () => {
 });
 
 describe('setRoomAccess', () => {
-  it('puts the invitations without notifying and returns members as userId and access', async () => {
+  it('puts the invitations without notifying and without force, and returns DocSpace\'s error and the members as userId and access', async () => {
     const h = harness(() =>
       ok({
         members: [
@@ -100,23 +101,46 @@ describe('setRoomAccess', () => {
         error: 0,
       }),
     );
-    const members = await setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }]);
-    expect(members).toEqual([
-      { userId: 'owner-guid', access: 9 },
-      { userId: 'reader-guid', access: 2 },
-      { userId: 'link-without-user', access: 2 },
-    ]);
+    const answer = await setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }]);
+    expect(answer).toEqual({
+      error: 0,
+      members: [
+        { userId: 'owner-guid', displayName: 'Owner', access: 9 },
+        { userId: 'reader-guid', access: 2 },
+        { userId: 'link-without-user', access: 2 },
+      ],
+    });
     expect(h.calls[0]).toMatchObject({
       method: 'PUT',
       path: 'files/rooms/31/share',
-      body: { invitations: [{ id: 'guest-guid', access: 0 }], notify: false },
+      body: { invitations: [{ id: 'guest-guid', access: 0 }], notify: false, force: false },
     });
+  });
+
+  it('reads the refusal of a user with a form role (error 1, no members), by number or by name', async () => {
+    const h = harness(script(ok({ error: 1 }), ok({ error: 'FormRoleBlockingDeletion', warning: 'form role' })));
+    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual({ error: 1, members: [] });
+    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual({ error: 1, warning: 'form role', members: [] });
   });
 
   it('repeats after an ambiguous failure, because setting the same access twice changes nothing', async () => {
     const h = harness(script(proxyPage(502), ok({ members: [] })));
-    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual([]);
+    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual({ error: 0, members: [] });
     expect(h.calls).toHaveLength(2);
+  });
+});
+
+describe('listRoomMembers', () => {
+  it('reads every page of the room\'s people (not its links), a share without access included', async () => {
+    const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ access: 2, sharedToUser: { id: `user-${from + i}` } }));
+    const h = harness(script(ok(page(0, 100)), ok([...page(100, 20), { sharedTo: { id: 'no-access-field' } }])));
+    const members = await listRoomMembers(h.client, 31);
+    expect(members).toHaveLength(121);
+    expect(members.at(-1)).toEqual({ userId: 'no-access-field', access: undefined });
+    expect(h.calls.map((c) => Object.fromEntries(c.url.searchParams))).toEqual([
+      { filterType: '0', startIndex: '0', count: '100' },
+      { filterType: '0', startIndex: '100', count: '100' },
+    ]);
   });
 });
 
