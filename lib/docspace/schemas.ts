@@ -21,8 +21,10 @@ export const EntryId = z.union([
   z.string().regex(/^\d+$/, 'expected a numeric id').transform(Number),
 ]);
 
-/** A room's id: internal (a number) or on third-party storage (a string such as "box-5"). */
-export const RoomId = z.union([EntryId, z.string().min(1)]);
+/** Any entry's id: internal (a number) or on third-party storage (a string such as "box-5"). */
+export const AnyEntryId = z.union([EntryId, z.string().min(1)]);
+/** A room's id, internal or third-party. */
+export const RoomId = AnyEntryId;
 export type RoomId = z.infer<typeof RoomId>;
 
 /** An entry of a listing that could not be read; reported, never allowed to fail the listing. */
