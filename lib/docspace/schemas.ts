@@ -21,8 +21,11 @@ export const EntryId = z.union([
   z.string().regex(/^\d+$/, 'expected a numeric id').transform(Number),
 ]);
 
-/** Any entry's id: internal (a number) or on third-party storage (a string such as "box-5"). */
-export const AnyEntryId = z.union([EntryId, z.string().min(1)]);
+/**
+ * Any entry's id: internal (a number), or on third-party storage, where DocSpace writes `<selector>-<providerId>`
+ * and, below the provider's root, `-<path>` after it ("box-5", "sbox-12-|Contracts/a.pdf").
+ */
+export const AnyEntryId = z.union([EntryId, z.string().regex(/^[A-Za-z]+-\d+(-.*)?$/, 'expected an internal or a third-party id')]);
 /** A room's id, internal or third-party. */
 export const RoomId = AnyEntryId;
 export type RoomId = z.infer<typeof RoomId>;
@@ -182,8 +185,9 @@ export const FileOperationDto = z
     processed: z.union([z.string(), z.number()]).nullish(),
     finished: z.boolean().nullish(),
     url: z.string().nullish(),
-    files: z.array(FileDto).nullish(),
-    folders: z.array(FolderDto).nullish(),
+    // Only internal entries are read from a result; a third-party one (archiving a Box room) must not fail it.
+    files: entries(FileDto).transform((v) => v.ok),
+    folders: entries(FolderDto).transform((v) => v.ok),
     /** `DistributedTaskStatus`: 0 Created, 1 Running, 2 Completed, 3 Canceled, 4 Failed. */
     status: int.nullish(),
   })

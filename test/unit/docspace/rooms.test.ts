@@ -42,6 +42,30 @@ describe('listRooms', () => {
     expect(h.calls[0]!.url.searchParams.get('searchArea')).toBe(number);
   });
 
+  it('keeps rooms on third-party storage with their string ids and sets an unreadable entry aside with the reason, never failing the page', async () => {
+    const h = harness(() =>
+      ok({
+        // No `current`: the spec does not require it and nothing reads it.
+        folders: [
+          { id: 501, title: 'Internal', roomType: 5, rootFolderType: 14, updated: '2026-11-01T13:20:30.1230000+03:00' },
+          { id: 'box-5', title: 'Box: Drive', parentId: '2', rootFolderId: '2', roomType: 5, providerKey: 'Box', providerItem: true },
+          { id: 'box-7', roomType: 5 },
+          { id: { weird: true }, title: 'Odd' },
+        ],
+        files: [],
+        count: 4,
+        total: 4,
+      }),
+    );
+    const listed = await listRooms(h.client);
+    expect(listed.map((r) => r.id)).toEqual([501, 'box-5']);
+    expect(listed.skipped).toEqual([
+      { id: 'box-7', reason: 'title: Invalid input: expected string, received undefined' },
+      { id: '[object Object]', title: 'Odd', reason: expect.stringMatching(/^id: /) },
+    ]);
+    expect(h.calls).toHaveLength(1);
+  });
+
   it('defaults to active rooms and omits an empty filter', async () => {
     const h = harness(() => ok({ current: { id: 2, title: 'Rooms' }, folders: [], files: [], count: 0, total: 0 }));
     await listRooms(h.client);
