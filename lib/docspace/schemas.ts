@@ -72,6 +72,8 @@ export const ApiDateTime = z.union([
 ]);
 
 const int = z.number().int();
+/** A field nothing here reads: kept when it is readable, dropped (never an error) when a portal writes it otherwise. */
+const unread = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
 
 export const EmployeeDto = z.looseObject({
   id: z.string(),
@@ -85,49 +87,49 @@ export type EmployeeDto = z.infer<typeof EmployeeDto>;
 const fileEntryFields = {
   id: EntryId,
   title: z.string(),
-  access: int.nullish(),
+  access: unread(int),
   created: ApiDateTime.nullish(),
-  createdBy: EmployeeDto.nullish(),
+  createdBy: unread(EmployeeDto),
   updated: ApiDateTime.nullish(),
-  updatedBy: EmployeeDto.nullish(),
+  updatedBy: unread(EmployeeDto),
   /** `FolderType` of the root: 14 VirtualRooms (active room), 20 Archive, 30 RoomTemplates, 3 Trash, 5 My documents. */
   rootFolderType: int.nullish(),
-  rootFolderId: EntryId.nullish(),
-  parentRoomType: int.nullish(),
+  rootFolderId: unread(EntryId),
+  parentRoomType: unread(int),
   /** 1 Folder, 2 File. */
   fileEntryType: int.nullish(),
-  security: z.record(z.string(), z.boolean()).nullish(),
+  security: unread(z.record(z.string(), z.boolean())),
 };
 
 export const FileDto = z.looseObject({
   ...fileEntryFields,
   folderId: EntryId.nullish(),
-  version: int.nullish(),
-  versionGroup: int.nullish(),
-  contentLength: z.string().nullish(),
+  version: unread(int),
+  versionGroup: unread(int),
+  contentLength: unread(z.string()),
   pureContentLength: z.number().nullish(),
-  fileStatus: int.nullish(),
-  fileType: int.nullish(),
-  fileExst: z.string().nullish(),
+  fileStatus: unread(int),
+  fileType: unread(int),
+  fileExst: unread(z.string()),
   webUrl: z.string().nullish(),
-  viewUrl: z.string().nullish(),
-  locked: z.boolean().nullish(),
+  viewUrl: unread(z.string()),
+  locked: unread(z.boolean()),
 });
 export type FileDto = z.infer<typeof FileDto>;
 
 export const FolderDto = z.looseObject({
   ...fileEntryFields,
   parentId: EntryId.nullish(),
-  filesCount: int.nullish(),
-  foldersCount: int.nullish(),
+  filesCount: unread(int),
+  foldersCount: unread(int),
   /** `RoomType` when the folder is a room: 1 FillingForms, 2 Editing, 5 Custom, 6 Public, 8 VirtualData, 9 Ai. */
   roomType: int.nullish(),
   /** `FolderType` of the folder itself. */
-  type: int.nullish(),
-  tags: z.array(z.string()).nullish(),
-  pinned: z.boolean().nullish(),
-  private: z.boolean().nullish(),
-  inRoom: z.boolean().nullish(),
+  type: unread(int),
+  tags: unread(z.array(z.string())),
+  pinned: unread(z.boolean()),
+  private: unread(z.boolean()),
+  inRoom: unread(z.boolean()),
 });
 export type FolderDto = z.infer<typeof FolderDto>;
 
@@ -210,10 +212,10 @@ export const FileShareDto = z.looseObject({
   /** Deprecated in the spec but still sent; a user or a link object. */
   sharedTo: z.looseObject({ id: z.union([z.string(), z.number()]).nullish() }).nullish(),
   sharedToUser: EmployeeDto.nullish(),
-  isOwner: z.boolean().nullish(),
-  isLocked: z.boolean().nullish(),
-  canEditAccess: z.boolean().nullish(),
-  subjectType: int.nullish(),
+  isOwner: unread(z.boolean()),
+  isLocked: unread(z.boolean()),
+  canEditAccess: unread(z.boolean()),
+  subjectType: unread(int),
 });
 export type FileShareDto = z.infer<typeof FileShareDto>;
 

@@ -200,3 +200,18 @@ describe('deleteGuests', () => {
     expect(h.calls).toHaveLength(1);
   });
 });
+
+describe('fields nothing reads', () => {
+  it('do not fail a room when a portal leaves them out or writes them in another shape', async () => {
+    const h = harness(() =>
+      ok({
+        folders: [{ id: 9, title: 'Lean', updated: '2026-11-01T10:00:00.0000000+03:00', createdBy: { displayName: 'no id' }, security: { Read: 'yes' }, tags: 'x', filesCount: '3' }],
+        count: 1,
+        total: 1,
+      }),
+    );
+    const listed = await listRooms(h.client);
+    expect([...listed]).toEqual([expect.objectContaining({ id: 9, title: 'Lean', updated: '2026-11-01T10:00:00.0000000+03:00' })]);
+    expect(listed.skipped).toEqual([]);
+  });
+});
