@@ -1,4 +1,5 @@
 import type { DocSpaceClient } from './client';
+import { DocSpaceResponseError } from './errors';
 import { paginate, totalOrGuess } from './paginate';
 import { FolderContentDto, FolderDto, type FileDto, type PathPart, type SkippedEntry } from './schemas';
 
@@ -14,8 +15,6 @@ export interface FolderListing {
 export interface TreeListing {
   files: Array<{ id: number; title: string; folderId: number }>;
   folders: Array<{ id: number; parentId: number; title: string }>;
-  /** Entries no internal id could be read for (third-party storage), with the folder they were listed in. */
-  skipped: Array<SkippedEntry & { folderId: number }>;
 }
 
 type Entry = { kind: 'file'; file: FileDto } | { kind: 'folder'; folder: FolderDto };
@@ -58,12 +57,14 @@ export async function getFolderPath(client: DocSpaceClient, folderId: number): P
 }
 
 /**
- * Every file and folder below `rootId` (the root itself is not in `folders`). Folders are listed by a pool as
+ * Every file and folder below `rootId` (the root itself is not in `folders`). An entry that is not an internal file
+ * or folder (third-party storage, an unreadable DTO) fails the walk, naming it: callers decide from a tree that
+ * nothing was left behind. Folders are listed by a pool as
  * wide as the client's read cap, so a wide tree is walked in parallel without queueing more than the client
  * would let through anyway. The first failure stops the walk and is thrown: a partial tree is never returned.
  */
 export async function listTree(client: DocSpaceClient, rootId: number): Promise<TreeListing> {
-  const tree: TreeListing = { files: [], folders: [], skipped: [] };
+  const tree: TreeListing = { files: [], folders: [] };
   const queue: number[] = [rootId];
   const seen = new Set<number>([rootId]);
   const width = Math.max(1, client.limits.reads);
@@ -80,8 +81,14 @@ export async function listTree(client: DocSpaceClient, rootId: number): Promise<
         listFolder(client, folderId).then(
           (listing) => {
             active -= 1;
+            if (listing.skipped.length) {
+              // A tree decides that nothing is left behind: an entry it cannot read must not vanish from it.
+              failed = true;
+              const named = listing.skipped.map((e) => `${e.id ?? '?'}${e.title ? ` "${e.title}"` : ''} (${e.reason})`).join(', ');
+              reject(new DocSpaceResponseError(200, `folder ${folderId} holds entries that are not internal files or folders: ${named}`, 'GET', `/api/2.0/files/${folderId}`));
+              return;
+            }
             for (const file of listing.files) tree.files.push({ id: file.id, title: file.title, folderId });
-            for (const entry of listing.skipped) tree.skipped.push({ ...entry, folderId });
             for (const folder of listing.folders) {
               if (seen.has(folder.id)) continue;
               seen.add(folder.id);

@@ -227,3 +227,12 @@ describe('odd entries in a folder listing', () => {
     expect(h.calls.map((c) => c.url.searchParams.get('startIndex'))).toEqual(['0', '100']);
   });
 });
+
+describe('odd entries in a tree', () => {
+  it('fail the walk naming the entry, since a tree is what decides that nothing was left behind', async () => {
+    const h = harness(() => ok({ files: [{ id: 1, title: 'a.pdf' }, { id: 'box-4', title: 'on box.pdf' }], folders: [], count: 2, total: 2 }));
+    const error = await caught(listTree(h.client, 9));
+    expect(error).toBeInstanceOf(DocSpaceResponseError);
+    expect((error as Error).message).toContain('folder 9 holds entries that are not internal files or folders: box-4 "on box.pdf" (id: Invalid input)');
+  });
+});
