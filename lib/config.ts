@@ -51,9 +51,16 @@ const baseSections = {
       z
         .array(z.object({ sourceRoomId: positiveId, destFolderId: positiveId }))
         .min(1, 'must list at least one rule')
-        // Copying into a source room would copy the copies (a deeper nesting is checked against DocSpace by the worker).
-        .refine((rules) => !rules.some((r) => rules.some((o) => o.sourceRoomId === r.destFolderId)), {
-          message: 'has a destFolderId that is itself a sourceRoomId',
+        // A destination inside another rule's source room (a two-way exchange), or inside its own, works: the
+        // bundle never copies its own copies. Only a rule into its own room root can never copy anything.
+        .superRefine((rules, ctx) => {
+          const own = rules.findIndex((r) => r.destFolderId === r.sourceRoomId);
+          if (own >= 0) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `rule ${own + 1} has destFolderId ${rules[own]!.destFolderId}, its own sourceRoomId: every upload is already there, so it could never copy anything`,
+            });
+          }
         }),
     ),
   }),

@@ -1,4 +1,4 @@
-import { ConfigError, config } from './config';
+import { config } from './config';
 import { dynamo, sqs } from './aws';
 import { JobStore } from './jobs/store';
 import { Leases } from './jobs/lease';
@@ -14,7 +14,7 @@ import { CopyStore } from './jobs/copies';
 import {
   RoomResolver,
   docspaceCopyPort,
-  validateRules,
+  distinctRules,
   type CopyRule,
   type UploadAcceptDeps,
   type UploadCopyDeps,
@@ -86,14 +86,7 @@ export const uploadAcceptDeps = (): UploadAcceptDeps => ({
   log,
 });
 
-export function copyRules(): CopyRule[] {
-  try {
-    return validateRules(config('copyRules').COPY_RULES);
-  } catch (error) {
-    if (error instanceof Error && error.name === 'InvalidCopyRuleError') throw new ConfigError('COPY_RULES', error.message);
-    throw error;
-  }
-}
+export const copyRules = (): CopyRule[] => distinctRules(config('copyRules').COPY_RULES);
 
 /** Kept per DocSpace client, so the folder → room cache lives as long as the process (and a test's stack). */
 let uploadRooms: { client: DocSpaceClient; rooms: RoomResolver } | undefined;

@@ -9,6 +9,7 @@ import { demoSettings, LOCAL_SECRETS, secretSettings } from './settings';
 import { lambdaEndpointInvoker, SqsPollers } from './sqs-poller';
 import { removeStackState, writeStackState, type StackState } from './stack-state';
 import { DEMO, DocSpaceSimulator, demoFixture } from './simulator';
+import { copyRulesBannerLine } from './copy-rules-line';
 import { templateMapBannerLine } from './template-check';
 import { messageOf } from '../../lib/errors';
 
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
     const file = writeStackState(state);
     // What the project-room worker checks at cold start, shown before anyone sends a project (never fatal).
     const templateNote = await templateMapBannerLine(settings);
-    printBanner({ state, settings, adminFromEnv, file, webhookNote, templateNote, seconds: (Date.now() - started) / 1000 });
+    printBanner({ state, settings, adminFromEnv, file, webhookNote, templateNote, copyRulesNote: copyRulesBannerLine(settings), seconds: (Date.now() - started) / 1000 });
   } catch (error) {
     process.stderr.write(`[local] could not start: ${messageOf(error)}\n`);
     await stop('start-up failed', 1);
@@ -253,6 +254,7 @@ function printBanner(o: {
   file: string;
   webhookNote: string;
   templateNote: string;
+  copyRulesNote: string;
   seconds: number;
 }): void {
   const { state, settings } = o;
@@ -269,6 +271,7 @@ function printBanner(o: {
     `  emulators        DynamoDB ${state.dynamodbUrl}   SQS ${state.sqsUrl}`,
     ...(o.webhookNote ? [`  webhook          ${o.webhookNote}`] : []),
     `  templates        ${o.templateNote}`,
+    `  copy rules       ${o.copyRulesNote}`,
     '',
     '  Sign a webhook (HMAC-SHA256 of the exact body):',
     `    body='{"taskId":"TASK-102","status":"closed","docsFolderId":${folder}}'`,

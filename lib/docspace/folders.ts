@@ -1,12 +1,15 @@
 import type { DocSpaceClient } from './client';
+import { DocSpaceResponseError } from './errors';
 import { paginate, totalOrGuess } from './paginate';
-import { FolderContentDto, FolderDto, type FileDto, type PathPart } from './schemas';
+import { FolderContentDto, FolderDto, type FileDto, type PathPart, type SkippedEntry } from './schemas';
 
 export interface FolderListing {
-  current: FolderDto;
+  current?: FolderDto | null | undefined;
   files: FileDto[];
   folders: FolderDto[];
   pathParts: PathPart[];
+  /** Entries that are not internal files or folders (third-party storage ids) or could not be read. */
+  skipped: SkippedEntry[];
 }
 
 export interface TreeListing {
@@ -22,17 +25,19 @@ export async function listFolder(client: DocSpaceClient, folderId: number): Prom
   let first: FolderContentDto | undefined;
   const files: FileDto[] = [];
   const folders: FolderDto[] = [];
+  const skipped: SkippedEntry[] = [];
   const entries = paginate<Entry>(
     async (startIndex, count) => {
       // No filter is sent: any filter makes DocSpace search the whole subtree (NOTES 3.1), which would turn
       // "direct children" into "every descendant".
       const content = await client.request('GET', path, { query: { startIndex, count }, schema: FolderContentDto });
       first ??= content;
+      skipped.push(...content.skipped);
       const items: Entry[] = [
         ...content.folders.map((folder) => ({ kind: 'folder' as const, folder })),
         ...content.files.map((file) => ({ kind: 'file' as const, file })),
       ];
-      const onPage = content.count ?? items.length;
+      const onPage = content.count ?? items.length + content.skipped.length;
       return { items, count: onPage, total: totalOrGuess(content.total, startIndex, onPage, count) };
     },
     { path: `/api/2.0/${path}` },
@@ -42,7 +47,7 @@ export async function listFolder(client: DocSpaceClient, folderId: number): Prom
     else folders.push(entry.folder);
   }
   // paginate always fetches at least one page, so `first` is set.
-  return { current: first!.current, files, folders, pathParts: first!.pathParts ?? [] };
+  return { current: first!.current, files, folders, pathParts: first!.pathParts ?? [], skipped };
 }
 
 /** Breadcrumbs, root first: one page of one entry is enough to get `pathParts`. */
@@ -52,7 +57,9 @@ export async function getFolderPath(client: DocSpaceClient, folderId: number): P
 }
 
 /**
- * Every file and folder below `rootId` (the root itself is not in `folders`). Folders are listed by a pool as
+ * Every file and folder below `rootId` (the root itself is not in `folders`). An entry that is not an internal file
+ * or folder (third-party storage, an unreadable DTO) fails the walk, naming it: callers decide from a tree that
+ * nothing was left behind. Folders are listed by a pool as
  * wide as the client's read cap, so a wide tree is walked in parallel without queueing more than the client
  * would let through anyway. The first failure stops the walk and is thrown: a partial tree is never returned.
  */
@@ -74,6 +81,13 @@ export async function listTree(client: DocSpaceClient, rootId: number): Promise<
         listFolder(client, folderId).then(
           (listing) => {
             active -= 1;
+            if (listing.skipped.length) {
+              // A tree decides that nothing is left behind: an entry it cannot read must not vanish from it.
+              failed = true;
+              const named = listing.skipped.map((e) => `${e.id ?? '?'}${e.title ? ` "${e.title}"` : ''} (${e.reason})`).join(', ');
+              reject(new DocSpaceResponseError(200, `folder ${folderId} holds entries that are not internal files or folders: ${named}`, 'GET', `/api/2.0/files/${folderId}`));
+              return;
+            }
             for (const file of listing.files) tree.files.push({ id: file.id, title: file.title, folderId });
             for (const folder of listing.folders) {
               if (seen.has(folder.id)) continue;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EntryId } from './schemas';
+import { AnyEntryId } from './schemas';
 
 /**
  * The header DocSpace signs with: `x-docspace-signature-256: sha256=<UPPERCASE HEX>` over the exact body (NOTES 4.1).
@@ -24,12 +24,13 @@ export const docspaceWebhookSchema = z.looseObject({
     triggerId: z.number().nullish(),
   }),
   payload: z.looseObject({
-    id: EntryId,
+    /** A number, or a string such as "box-5" for an entry on third-party storage. */
+    id: AnyEntryId,
     title: z.string().nullish(),
-    parentId: EntryId.nullish(),
-    folderId: EntryId.nullish(),
-    folderIdDisplay: EntryId.nullish(),
-    rootId: EntryId.nullish(),
+    parentId: AnyEntryId.nullish(),
+    folderId: AnyEntryId.nullish(),
+    folderIdDisplay: AnyEntryId.nullish(),
+    rootId: AnyEntryId.nullish(),
     rootFolderType: z.number().int().nullish(),
     /** 1 folder, 2 file. */
     fileEntryType: z.number().int().nullish(),

@@ -105,7 +105,7 @@ export const abandonedRoomsReportSchema = z.object({
   inactivityDays: z.number().int().positive(),
   rooms: z.array(
     z.object({
-      id: z.number().int(),
+      id: z.union([z.number().int(), z.string()]).meta({ description: 'A string such as "box-5" for a room on third-party storage.' }),
       title: z.string(),
       updated: z.string(),
       daysInactive: z.number().int(),
@@ -115,11 +115,15 @@ export const abandonedRoomsReportSchema = z.object({
   archive: z
     .object({
       mode: z.enum(['dry-run', 'on']),
-      archived: z.array(z.number().int()),
-      failed: z.array(z.object({ id: z.number().int(), reason: z.string() })),
+      archived: z.array(z.union([z.number().int(), z.string()])),
+      failed: z.array(z.object({ id: z.union([z.number().int(), z.string()]), reason: z.string() })),
     })
     .optional()
     .meta({ description: 'Only when ARCHIVE_ABANDONED_ROOMS is dry-run or on.' }),
+  skipped: z
+    .array(z.object({ id: z.string().optional(), title: z.string().optional(), reason: z.string() }))
+    .optional()
+    .meta({ description: 'Rooms the portal listed that could not be read, each with the reason; the scan went on without them.' }),
 });
 
 /** What the document is built from, so the test can compare each route with the handler's schema. */

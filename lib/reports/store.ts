@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { queryAll } from '../jobs/dynamo';
 
 export interface AbandonedRoom {
-  id: number;
+  /** A number, or a string such as "box-5" for a room on third-party storage. */
+  id: number | string;
   title: string;
   updated: string;
   daysInactive: number;
@@ -14,7 +15,9 @@ export interface AbandonedRoomsReport {
   inactivityDays: number;
   rooms: AbandonedRoom[];
   /** Present only when the scan was asked to archive (or to pretend to). */
-  archive?: { mode: 'dry-run' | 'on'; archived: number[]; failed: { id: number; reason: string }[] };
+  archive?: { mode: 'dry-run' | 'on'; archived: Array<number | string>; failed: { id: number | string; reason: string }[] };
+  /** Entries of the rooms listing that could not be read at all, each with the reason; the scan went on. */
+  skipped?: Array<{ id?: string; title?: string; reason: string }>;
 }
 
 const PART_SIZE = 400;

@@ -1,7 +1,7 @@
 import type { DocSpaceClient } from '../docspace/client';
 import { isFinished, waitForOperation } from '../docspace/fileops';
-import { archiveRoom, getRoom, listRooms, type RoomSearchArea } from '../docspace/rooms';
-import type { FolderDto } from '../docspace/schemas';
+import { archiveRoom, getRoom, listRooms, type RoomListing, type RoomSearchArea } from '../docspace/rooms';
+import type { RoomDto, RoomId } from '../docspace/schemas';
 import type { Log } from '../log';
 import type { AbandonedRoom, AbandonedRoomsReport, ReportStore } from '../reports/store';
 import { messageOf } from '../errors';
@@ -12,15 +12,18 @@ import { messageOf } from '../errors';
  */
 
 const DAY_MS = 86_400_000;
+/** Unreadable entries named in a report; more would only say the same thing at greater length. */
+const MAX_SKIPPED_IN_REPORT = 100;
 /** `rootFolderType` of an archived room (NOTES 3.5); DocSpace has no isArchived field. */
 export const ARCHIVE_ROOT = 20;
 
 export type ArchiveMode = 'off' | 'dry-run' | 'on';
 
 export interface ScanRoomsPort {
-  listRooms(options: { searchArea: RoomSearchArea }): Promise<FolderDto[]>;
+  /** Rooms with internal or third-party (string) ids; `skipped` names entries that could not be read. */
+  listRooms(options: { searchArea: RoomSearchArea }): Promise<RoomListing>;
   /** Archives a room and resolves once DocSpace's file operation has finished and the room is in Archive. */
-  archiveRoom(roomId: number): Promise<void>;
+  archiveRoom(roomId: RoomId): Promise<void>;
 }
 
 export class RoomArchiveError extends Error {
@@ -79,7 +82,7 @@ export function daysInactive(updated: string, generatedAtMs: number): number | u
 
 /** The abandoned rooms among `rooms`, longest-inactive first; archived rooms are never listed. */
 export function findAbandonedRooms(
-  rooms: FolderDto[],
+  rooms: RoomDto[],
   generatedAtMs: number,
   inactivityDays: number,
   log?: Pick<Log, 'warn'>,
@@ -102,7 +105,15 @@ export function findAbandonedRooms(
       ...(typeof room.roomType === 'number' ? { roomType: room.roomType } : {}),
     });
   }
-  return abandoned.sort((a, b) => b.daysInactive - a.daysInactive || a.id - b.id);
+  return abandoned.sort((a, b) => b.daysInactive - a.daysInactive || compareIds(a.id, b.id));
+}
+
+/** Internal ids by number, third-party (string) ids after them by text. */
+function compareIds(a: RoomId, b: RoomId): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export async function scanAbandonedRooms(
@@ -114,10 +125,13 @@ export async function scanAbandonedRooms(
   const rooms = await deps.rooms.listRooms({ searchArea: 'Active' });
   const archivedSkipped = rooms.filter((r) => r.rootFolderType === ARCHIVE_ROOT).length;
   const abandoned = findAbandonedRooms(rooms, generatedAtMs, settings.inactivityDays, deps.log);
+  const skipped = (rooms.skipped ?? []).slice(0, MAX_SKIPPED_IN_REPORT);
+  if (skipped.length) deps.log.warn('rooms the portal listed that could not be read were left out', { skipped: skipped.length });
   const report: AbandonedRoomsReport = {
     generatedAt: new Date(generatedAtMs).toISOString(),
     inactivityDays: settings.inactivityDays,
     rooms: abandoned,
+    ...(skipped.length ? { skipped } : {}),
   };
 
   if (settings.archive === 'dry-run') {
@@ -153,8 +167,8 @@ async function archiveAll(
   budgetMs: number,
 ): Promise<NonNullable<AbandonedRoomsReport['archive']>> {
   const stopAt = now() + budgetMs;
-  const archived: number[] = [];
-  const failed: { id: number; reason: string }[] = [];
+  const archived: RoomId[] = [];
+  const failed: { id: RoomId; reason: string }[] = [];
   for (const room of rooms) {
     if (now() >= stopAt) {
       failed.push({ id: room.id, reason: 'not attempted: the scan ran out of time; the next scan archives it' });

@@ -3,7 +3,7 @@ import { DocSpaceClient, type RetryInfo } from '../../lib/docspace/client';
 import { DocSpaceOperationFailedError, DocSpaceUnauthorizedError } from '../../lib/docspace/errors';
 import { runFileOperation, startFileOperation, waitForOperation } from '../../lib/docspace/fileops';
 import { createFolder, listFolder, listTree } from '../../lib/docspace/folders';
-import { listRooms, setRoomAccess } from '../../lib/docspace/rooms';
+import { listRoomMembers, listRooms, setRoomAccess } from '../../lib/docspace/rooms';
 import { DocSpaceSimulator } from '../../infra/local/simulator';
 
 /*
@@ -190,8 +190,10 @@ describe('the DocSpace client against the simulator', () => {
     const guest = sim.addUser({ displayName: 'Guest', type: 'guest' });
     sim.shareRoom(room.roomId, guest, 2);
     const client = clientFor(sim);
-    const members = await setRoomAccess(client, room.roomId, [{ id: guest, access: 0 }]);
+    const { members, error } = await setRoomAccess(client, room.roomId, [{ id: guest, access: 0 }]);
+    expect(error).toBe(0);
     expect(members.some((m) => m.userId === guest)).toBe(false);
+    expect((await listRoomMembers(client, room.roomId)).some((m) => m.userId === guest)).toBe(false);
   });
 
   it('raises a wrong key as unauthorized without echoing either key', async () => {

@@ -3,12 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
 import { DEMO } from '../../infra/local/simulator';
+import { resetConfigCache } from '../../lib/config';
 import { jobIdFor } from '../../lib/jobs/store';
 import { startStack, type Stack } from '../support/stack';
 
 /*
  * Workflow 3 end to end: the simulator fires real-format, UPPERCASE-signed webhooks on uploads (and on our own
  * copies), delivered into the webhook handler in-process; the stack's pollers run the copy worker.
+ *
+ * Both rules of the README's two-way exchange run throughout: uploads into "Uploads" (the client room) go to
+ * "Internal copies", and what the team puts into "Internal copies" goes back to the client room's "From us", which
+ * lies inside the first rule's source room.
  */
 
 const SOURCE_ROOM = DEMO.sourceRoomId;
@@ -17,6 +22,8 @@ const UNRULED_ROOM = DEMO.clientRoomId;
 const PATH = '/webhooks/docspace';
 
 let stack: Stack;
+/** Rule B's destination, a folder inside SOURCE_ROOM; created once the simulator runs. */
+let FROM_US: number;
 /** How the next delivery of an event is treated; the default forwards it once. */
 let deliveryMode: (eventId: number, attempt: number) => 'once' | 'then-fail' | 'twice-concurrently' = () => 'once';
 const answered: Array<{ eventId: number; trigger: string; status: number; body: unknown }> = [];
@@ -44,12 +51,19 @@ beforeAll(async () => {
     },
   });
   stack.sim.registerWebhook({ url: 'https://flows.example.com/webhooks/docspace', secretKey: stack.secrets.docspace, triggers: ['*'] });
+  FROM_US = stack.sim.addFolder(SOURCE_ROOM, 'From us');
+  process.env.COPY_RULES = JSON.stringify([
+    { sourceRoomId: SOURCE_ROOM, destFolderId: DEST },
+    { sourceRoomId: DEST, destFolderId: FROM_US },
+  ]);
+  resetConfigCache();
 });
 
 afterAll(() => stack?.stop());
 
 const copyMutations = () => stack.sim.mutations().filter((m) => m.method === 'PUT' && m.path.endsWith('/files/fileops/copy'));
-const destTitles = (): string[] => [...stack.sim.state.files.values()].filter((f) => f.folderId === DEST).map((f) => f.title);
+const titlesIn = (folderId: number): string[] => [...stack.sim.state.files.values()].filter((f) => f.folderId === folderId).map((f) => f.title);
+const destTitles = (): string[] => titlesIn(DEST);
 
 async function settle(): Promise<void> {
   // Uploads fire webhooks, copies fire file.copied echoes, so deliveries and the queue are drained twice.
@@ -150,6 +164,76 @@ describe('copying uploads from a source room', () => {
       errors: [],
     });
     expect(stack.sim.state.files.get(job.body.result.newFileId)?.folderId).toBe(DEST);
+  });
+});
+
+describe('the two-way exchange: both rules at once', () => {
+  it('copies uploads on both sides and in their subfolders once to the other side, never back, however often delivered', async () => {
+    deliveryMode = (eventId, attempt) => (eventId % 4 === 0 && attempt === 1 ? 'then-fail' : eventId % 5 === 0 ? 'twice-concurrently' : 'once');
+    answered.length = 0;
+    const clientSub = stack.sim.addFolder(SOURCE_ROOM, 'Signed');
+    const teamSub = stack.sim.addFolder(DEST, 'Drafts');
+    stack.sim.clearMutations();
+    const fromClient: number[] = [];
+    const fromTeam: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      fromClient.push(stack.sim.uploadFile(i % 2 ? clientSub : SOURCE_ROOM, `Client ${i}.pdf`, { contentLength: 500 + i }));
+      fromTeam.push(stack.sim.uploadFile(i % 2 ? teamSub : DEST, `Team ${i}.docx`, { contentLength: 700 + i }));
+    }
+    // The client also drops files into "From us", rule B's destination: it is still an upload into the client
+    // room, so rule A sends it to the team.
+    for (let i = 0; i < 3; i++) fromClient.push(stack.sim.uploadFile(FROM_US, `Reply ${i}.pdf`));
+    await settle();
+
+    expect(answered.filter((x) => x.status >= 300)).toEqual([]);
+    const copies = copyMutations().map((m) => m.body as { fileIds: number[]; destFolderId: number });
+    const sourcesTo = (dest: number) => copies.filter((c) => c.destFolderId === dest).flatMap((c) => c.fileIds).sort((x, y) => x - y);
+    expect(copies).toHaveLength(fromClient.length + fromTeam.length);
+    expect(sourcesTo(DEST)).toEqual([...fromClient].sort((x, y) => x - y));
+    expect(sourcesTo(FROM_US)).toEqual([...fromTeam].sort((x, y) => x - y));
+    // Every copy came back as file.copied into the other rule's source room, and was acknowledged without a job.
+    const echoes = answered.filter((x) => x.trigger === 'file.copied');
+    expect(echoes.length).toBeGreaterThanOrEqual(copies.length);
+    expect(echoes.every((x) => x.status === 200 && (x.body as { ignored?: boolean }).ignored === true)).toBe(true);
+    expect(titlesIn(FROM_US).sort()).toEqual([...Array.from({ length: 3 }, (_, i) => `Reply ${i}.pdf`), ...Array.from({ length: 15 }, (_, i) => `Team ${i}.docx`)].sort());
+    expect(titlesIn(DEST).filter((t) => /^(Client|Reply) /.test(t))).toHaveLength(18);
+    expect(await stack.dlqMessages('UploadCopyQueue')).toEqual([]);
+  });
+
+  it('does not copy a copy a person moved into a source room, whatever event reports it', async () => {
+    deliveryMode = () => 'once';
+    answered.length = 0;
+    const original = stack.sim.uploadFile(SOURCE_ROOM, 'Passport scan.pdf');
+    await settle();
+    const copy = [...stack.sim.state.files.values()].find((f) => f.folderId === DEST && f.title === 'Passport scan.pdf')!;
+    expect(copy).toBeDefined();
+    stack.sim.clearMutations();
+
+    // A team member moves the internal copy into the client room (rule A's source room): DocSpace says file.moved.
+    const res = await stack.sim.fetch(`${stack.env.DOCSPACE_API_HOST}/api/2.0/files/fileops/move`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${stack.sim.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ fileIds: [copy.id], folderIds: [], destFolderId: SOURCE_ROOM, conflictResolveType: 'Duplicate', returnSingleOperation: true }),
+    });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    await settle();
+    expect(stack.sim.state.files.get(copy.id)?.folderId).toBe(SOURCE_ROOM);
+    expect(answered.filter((x) => x.trigger === 'file.moved').every((x) => (x.body as { ignored?: boolean }).ignored === true)).toBe(true);
+
+    // Were the portal to report the moved copy as an upload, the copy record still stops it.
+    const body = JSON.stringify({
+      event: { id: 910_001, createOn: '2026-12-01T10:00:00+03:00', trigger: 'file.uploaded', triggerId: 256 },
+      payload: { id: copy.id, parentId: SOURCE_ROOM, title: copy.title, rootFolderType: 14, fileEntryType: 2 },
+      webhook: { id: 99, name: 'direct', triggers: ['file.uploaded'] },
+    });
+    const answer = await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
+    expect(answer.statusCode).toBe(202);
+    await stack.drain();
+    const job = await stack.http(jobsApi, { method: 'GET', path: `/jobs/${answer.body.jobId}`, headers: { authorization: `Bearer ${stack.secrets.admin}` } });
+    expect(job.body).toMatchObject({ status: 'succeeded', result: { ignored: true, sourceFileId: copy.id, reason: expect.stringMatching(/^the file is a copy made by job /) } });
+    expect(copyMutations()).toEqual([]);
+    expect(stack.sim.state.files.get(original)?.folderId).toBe(SOURCE_ROOM);
   });
 });
 
@@ -256,6 +340,28 @@ describe('bad input', () => {
 
     const huge = uploadBody(900_010, 1).replace('"direct.pdf"', JSON.stringify('x'.repeat(300 * 1024)));
     expect((await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(huge) }, body: huge })).statusCode).toBe(413);
+    await stack.drain();
+    expect(copyMutations()).toEqual([]);
+  });
+});
+
+describe('a rule set that cannot work', () => {
+  it('is refused when COPY_RULES is read: the upload is answered 503 misconfigured and nothing is queued or copied', async () => {
+    const saved = process.env.COPY_RULES;
+    process.env.COPY_RULES = JSON.stringify([{ sourceRoomId: DEST, destFolderId: FROM_US }, { sourceRoomId: SOURCE_ROOM, destFolderId: SOURCE_ROOM }]);
+    resetConfigCache();
+    stack.sim.clearMutations();
+    try {
+      const fileId = stack.sim.addFile(SOURCE_ROOM, 'refused.pdf');
+      const body = uploadBody(900_030, fileId);
+      const answer = await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.body.error.code).toBe('misconfigured');
+      expect((await stack.queueCounts('UploadCopyQueue')).visible).toBe(0);
+    } finally {
+      process.env.COPY_RULES = saved;
+      resetConfigCache();
+    }
     await stack.drain();
     expect(copyMutations()).toEqual([]);
   });

@@ -66,20 +66,31 @@ function security(archived: boolean, isFile: boolean): Record<string, boolean> {
   return base;
 }
 
+/**
+ * `FolderDtoString`/`FileDtoString` for entries of a third-party room: every id is a string, and the entry says
+ * which provider holds it.
+ */
+function thirdParty(state: PortalState, providerFolderId: number): Json {
+  const provider = state.providerOf(providerFolderId);
+  return provider ? { providerItem: true, providerKey: provider.key, providerId: provider.providerId } : {};
+}
+
 function entryBase(state: PortalState, parentFolderId: number, e: SimFile | SimFolder): Json {
   const root = state.rootOf(parentFolderId);
   const room = state.roomOf(parentFolderId);
   const rootFolderType = root?.folderType ?? FolderType.Default;
+  const stringIds = state.providerOf('folderId' in e ? e.folderId : e.id) !== undefined;
+  const tz = state.timeZoneOffsetMinutes;
   const dto: Json = {
     title: e.title,
     access: 0,
     shared: false,
-    created: apiDate(e.created),
+    created: apiDate(e.created, tz),
     createdBy: employeeDto(state, e.createdBy),
-    updated: apiDate(e.updated),
+    updated: apiDate(e.updated, tz),
     updatedBy: employeeDto(state, e.createdBy),
     rootFolderType,
-    rootFolderId: root?.id ?? 0,
+    rootFolderId: stringIds ? String(root?.id ?? 0) : (root?.id ?? 0),
     canShare: rootFolderType !== FolderType.Archive,
     security: security(rootFolderType === FolderType.Archive, 'folderId' in e),
   };
@@ -89,16 +100,17 @@ function entryBase(state: PortalState, parentFolderId: number, e: SimFile | SimF
 
 export function folderDto(state: PortalState, folder: SimFolder): Json {
   const root = folder.parentId === 0 ? folder : undefined;
+  const stringIds = state.providerOf(folder.id) !== undefined;
   const dto: Json = {
-    id: folder.id,
+    id: state.folderPublicId(folder.id),
     ...(root
       ? {
           title: folder.title,
           access: 0,
           shared: false,
-          created: apiDate(folder.created),
+          created: apiDate(folder.created, state.timeZoneOffsetMinutes),
           createdBy: employeeDto(state, folder.createdBy),
-          updated: apiDate(folder.updated),
+          updated: apiDate(folder.updated, state.timeZoneOffsetMinutes),
           updatedBy: employeeDto(state, folder.createdBy),
           rootFolderType: folder.folderType,
           rootFolderId: folder.id,
@@ -106,7 +118,8 @@ export function folderDto(state: PortalState, folder: SimFolder): Json {
           security: security(folder.folderType === FolderType.Archive, false),
         }
       : entryBase(state, folder.parentId, folder)),
-    parentId: folder.parentId,
+    ...thirdParty(state, folder.id),
+    parentId: stringIds ? String(state.folderPublicId(folder.parentId)) : folder.parentId,
     filesCount: state.childFileIds(folder.id).size,
     foldersCount: state.childFolderIds(folder.id).size,
     new: 0,
@@ -138,7 +151,7 @@ function sizeString(bytes: number): string {
 
 export function fileDto(state: PortalState, file: SimFile): Json {
   return {
-    folderId: file.folderId,
+    folderId: state.folderPublicId(file.folderId),
     version: file.version,
     versionGroup: file.version,
     contentLength: sizeString(file.contentLength),
@@ -150,15 +163,16 @@ export function fileDto(state: PortalState, file: SimFile): Json {
     fileType: fileTypeOf(file.title),
     fileExst: extensionOf(file.title),
     thumbnailStatus: 0,
-    id: file.id,
+    id: state.filePublicId(file),
     ...entryBase(state, file.folderId, file),
+    ...thirdParty(state, file.folderId),
     fileEntryType: FileEntryType.File,
   };
 }
 
 export function pathParts(state: PortalState, folderId: number): Json[] {
   return state.pathTo(folderId).map((f) => {
-    const part: Json = { id: f.id, title: f.title, folderType: f.folderType };
+    const part: Json = { id: state.folderPublicId(f.id), title: f.title, folderType: f.folderType };
     if (f.roomType !== undefined) part.roomType = f.roomType;
     return part;
   });
@@ -166,9 +180,12 @@ export function pathParts(state: PortalState, folderId: number): Json[] {
 
 export function fileShareDto(state: PortalState, share: SimShare, isOwner: boolean): Json {
   const user = state.users.get(share.userId);
+  const person = user ? employeeFullDto(state, user) : { id: share.userId };
   return {
     access: share.access,
-    sharedTo: user ? employeeFullDto(state, user) : { id: share.userId },
+    // `sharedTo` is deprecated in v3.7 but still sent; `sharedToUser` (EmployeeFullDto) stands beside it.
+    sharedTo: person,
+    sharedToUser: person,
     isLocked: false,
     isOwner,
     canEditAccess: !isOwner,

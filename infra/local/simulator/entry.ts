@@ -24,11 +24,12 @@ export function fileEntryPayload(state: PortalState, entry: SimFile | SimFolder)
   const parentId = isFile(entry) ? entry.folderId : entry.parentId;
   const root = state.rootOf(parentId) ?? (isFile(entry) ? undefined : entry);
   const room = state.roomOf(parentId);
+  const shownParent = state.folderPublicId(parentId);
   return omitDefaults({
-    id: entry.id,
-    parentId,
+    id: isFile(entry) ? state.filePublicId(entry) : state.folderPublicId(entry.id),
+    parentId: shownParent,
     rootId: root?.id,
-    folderIdDisplay: parentId,
+    folderIdDisplay: shownParent,
     title: entry.title,
     createBy: entry.createdBy,
     createOn: jsonDate(entry.created),

@@ -23,11 +23,12 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  /** `path` is relative to /api/2.0/ and may hold `{int}` / `{str}` placeholders. Earlier routes win. */
+  /** `path` is relative to /api/2.0/ and may hold `{int}` / `{str}` / `{id}` placeholders (`{id}`: a number or a
+   *  third-party id such as `box-5`). Earlier routes win. */
   add(method: string, path: string, handler: RouteHandler): this {
     const source = path
       .split('/')
-      .map((seg) => (seg === '{int}' ? '(-?\\d+)' : seg === '{str}' ? '([^/]+)' : seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+      .map((seg) => (seg === '{int}' ? '(-?\\d+)' : seg === '{id}' ? '(-?\\d+|[A-Za-z]+-\\d+)' : seg === '{str}' ? '([^/]+)' : seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
       .join('/');
     this.routes.push({ method, pattern: new RegExp(`^${source}$`, 'i'), handler });
     return this;

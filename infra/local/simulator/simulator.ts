@@ -33,6 +33,14 @@ import type {
 } from './types';
 import { Webhooks, defaultDeliver, defaultProbe } from './webhooks';
 
+/** `providerKey` and id prefix of the third-party storages a room can be connected to. */
+const THIRD_PARTY = {
+  box: { key: 'Box', prefix: 'box' },
+  dropbox: { key: 'DropboxV2', prefix: 'dropbox' },
+  gdrive: { key: 'GoogleDrive', prefix: 'gdrive' },
+  onedrive: { key: 'OneDrive', prefix: 'onedrive' },
+} as const;
+
 export class DocSpaceSimulator {
   readonly apiKey: string;
   readonly fetch: typeof fetch;
@@ -52,11 +60,12 @@ export class DocSpaceSimulator {
   private readonly servers = new Set<RunningServer>();
   private closed = false;
   private userSeq = 0;
+  private providerSeq = 0;
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.apiKey = options.apiKey ?? 'sk-local0123456789abcdef';
     this.now = options.now ?? Date.now;
-    this.portal = new PortalState(options.fixture ?? defaultFixture(), this.now());
+    this.portal = this.newPortal(options.fixture ?? defaultFixture());
     this.faultInjector = new FaultInjector(options.seed ?? 1);
     this.faultInjector.reset(options.faults);
     const wake = (ms: number): void => this.wake(ms);
@@ -142,7 +151,7 @@ export class DocSpaceSimulator {
   }
 
   reset(fixture?: Fixture): void {
-    this.portal = new PortalState(fixture ?? this.options.fixture ?? defaultFixture(), this.now());
+    this.portal = this.newPortal(fixture ?? this.options.fixture ?? defaultFixture());
     this.ops.clear();
     this.templates.clear();
     this.hooks.clear();
@@ -180,7 +189,23 @@ export class DocSpaceSimulator {
       roomType,
       updated: input.updated ?? created,
       tags: input.tags ? [...input.tags] : undefined,
+      ...(input.provider ? { provider: { ...THIRD_PARTY[input.provider], providerId: ++this.providerSeq } } : {}),
     }).id;
+  }
+
+  /** The id the API shows for a folder or room: `box-5` inside a third-party room, the number otherwise. */
+  publicId(folderId: number): number | string {
+    return this.portal.folderPublicId(folderId);
+  }
+
+  /** Gives a user a role in a form of the room (the user fills it in): DocSpace then refuses to remove the user
+   *  from the room without `force` (NOTES 3.4). */
+  assignFormRole(roomId: number, userId: string): void {
+    const room = this.portal.folders.get(roomId);
+    if (!room || !this.portal.isRoom(room)) throw new Error(`${roomId} is not a room`);
+    let roles = this.portal.formRoles.get(roomId);
+    if (!roles) this.portal.formRoles.set(roomId, (roles = new Set()));
+    roles.add(userId);
   }
 
   addFolder(parentId: number, title: string, input: { created?: number; updated?: number } = {}): number {
@@ -257,6 +282,12 @@ export class DocSpaceSimulator {
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------
+
+  private newPortal(fixture: Fixture): PortalState {
+    const portal = new PortalState(fixture, this.now());
+    if (this.options.timeZoneOffsetMinutes !== undefined) portal.timeZoneOffsetMinutes = this.options.timeZoneOffsetMinutes;
+    return portal;
+  }
 
   private tick(): void {
     this.ops.tick();

@@ -1,5 +1,6 @@
 // The portal's data: entities in Maps keyed by id plus per-folder child indexes, so a page read or a move never
 // scans the whole portal.
+import { DEFAULT_TZ_OFFSET_MINUTES } from './time';
 import { FolderType } from './enums';
 import type { Fixture, SimFile, SimFolder, SimShare, SimUser } from './types';
 
@@ -29,6 +30,10 @@ export class PortalState {
   readonly shares = new Map<number, Map<string, SimShare>>();
   readonly selfUserId: string;
   readonly roots: SystemRoots;
+  /** roomId → users who hold a role in a form of the room (a form being filled in). */
+  readonly formRoles = new Map<number, Set<string>>();
+  /** Minutes east of UTC of the portal's time zone: how REST dates are written. */
+  timeZoneOffsetMinutes = DEFAULT_TZ_OFFSET_MINUTES;
   private nextId: number;
 
   constructor(fixture: Fixture, now: number) {
@@ -268,6 +273,46 @@ export class PortalState {
 
   removeShare(roomId: number, userId: string): void {
     this.shares.get(roomId)?.delete(userId);
+    this.formRoles.get(roomId)?.delete(userId);
+  }
+
+  hasFormRole(roomId: number, userId: string): boolean {
+    return this.formRoles.get(roomId)?.has(userId) ?? false;
+  }
+
+  /** The third-party storage a folder or file's room is on, if any. */
+  providerOf(folderId: number): SimFolder['provider'] {
+    return this.roomOf(folderId)?.provider;
+  }
+
+  /** The id DocSpace shows for a folder: a number, or `<prefix>-<n>` for a third-party room and what is in it. */
+  folderPublicId(folderId: number): number | string {
+    const provider = this.providerOf(folderId);
+    return provider ? `${provider.prefix}-${folderId}` : folderId;
+  }
+
+  filePublicId(file: SimFile): number | string {
+    const provider = this.providerOf(file.folderId);
+    return provider ? `${provider.prefix}-${file.id}` : file.id;
+  }
+
+  /** An id from a request path: `123`, or `box-123` for an entry that really is on that provider. */
+  resolveId(raw: string | undefined): number {
+    if (raw === undefined) return NaN;
+    if (/^-?\d+$/.test(raw)) {
+      const id = Number(raw);
+      // Third-party entries are only known by their string ids.
+      const folder = this.folders.get(id);
+      const file = this.files.get(id);
+      if ((folder && this.providerOf(folder.id)) || (file && this.providerOf(file.folderId))) return NaN;
+      return id;
+    }
+    const m = /^([a-z]+)-(\d+)$/i.exec(raw);
+    if (!m) return NaN;
+    const id = Number(m[2]);
+    const folder = this.folders.get(id);
+    const provider = folder ? this.providerOf(folder.id) : this.files.has(id) ? this.providerOf(this.files.get(id)!.folderId) : undefined;
+    return provider?.prefix === m[1]!.toLowerCase() ? id : NaN;
   }
 
   roomShares(roomId: number): SimShare[] {

@@ -1,9 +1,18 @@
 // Date rendering and clock-driven waiting.
 
-/** ApiDateTime as DocSpace writes it: seven fractional digits, `Z` for a zero offset. */
-export function apiDate(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2025-05-14T10:20:30.123Z
-  return `${iso.slice(0, 23)}0000Z`;
+/** The time zone of a real portal's REST dates unless a test says otherwise: NOTES 1's example offset. */
+export const DEFAULT_TZ_OFFSET_MINUTES = 180;
+
+/**
+ * ApiDateTime as DocSpace writes it (NOTES 1): portal-local time with seven fractional digits and its offset,
+ * `2025-05-14T13:20:30.1230000+03:00`, or `Z` when the portal's offset is 0.
+ */
+export function apiDate(ms: number, offsetMinutes: number = DEFAULT_TZ_OFFSET_MINUTES): string {
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString(); // the wall clock, written as if UTC
+  if (offsetMinutes === 0) return `${local.slice(0, 23)}0000Z`;
+  const abs = Math.abs(offsetMinutes);
+  const zone = `${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${local.slice(0, 23)}0000${zone}`;
 }
 
 /** System.Text.Json's DateTime form (trailing fractional zeros dropped), used in webhook bodies. */

@@ -26,6 +26,16 @@ export interface SimFolder {
   created: number;
   updated: number;
   tags?: string[];
+  /** A room on third-party storage: it and everything in it have string ids `<prefix>-<n>` ("box-5"). */
+  provider?: ThirdPartyProvider;
+}
+
+export interface ThirdPartyProvider {
+  /** `providerKey` as DocSpace writes it: Box, DropboxV2, GoogleDrive, OneDrive, WebDav, kDrive, … */
+  key: string;
+  /** The id prefix of its entries, e.g. `box`. */
+  prefix: string;
+  providerId: number;
 }
 
 export interface SimFile {
@@ -99,6 +109,8 @@ export interface SimulatorOptions {
   ) => Promise<number | { status: number; body?: string }>;
   /** Base of the webhook retry backoff (1, 2, 4, 8, 16 × base). Default 1000. */
   webhookRetryBaseMs?: number;
+  /** The portal's time zone as minutes east of UTC: REST dates carry it as `+03:00` (NOTES 1). Default 180. */
+  timeZoneOffsetMinutes?: number;
   /** The portal loaded at start and by reset(). Default: an empty portal with one admin. */
   fixture?: Fixture;
   /** The HEAD check POST settings/webhook runs against the URL (default: global fetch, 10 s timeout). */
@@ -150,6 +162,8 @@ export interface RoomInput {
   created?: number;
   updated?: number;
   tags?: string[];
+  /** Connect the room to third-party storage (FolderDtoString/FileDtoString: string ids such as "box-5"). */
+  provider?: 'box' | 'dropbox' | 'gdrive' | 'onedrive';
 }
 
 export interface FileInput {

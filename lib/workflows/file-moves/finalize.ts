@@ -1,8 +1,8 @@
 import { listFolder, listTree } from '../../docspace/folders';
-import { setRoomAccess } from '../../docspace/rooms';
 import type { JobError } from '../../jobs/store';
 import { FINALIZER_STALE_MS, LAST_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
 import { describeError, isLive, isTransient, pendingSteps } from './progress';
+import { revokeGuest } from './revoke-guest';
 
 /**
  * Closes a run once every step has settled, exactly once (a conditional claim; the steps may send several
@@ -39,8 +39,9 @@ export async function finalizeRun(
   let guestRevoked = false;
   if (clean && input.guest) {
     try {
-      guestRevoked = await revokeGuest(deps, input.guest.roomId, input.guest.userId);
-      if (!guestRevoked) jobErrors.push({ reason: `guest ${input.guest.userId} is still a member of room ${input.guest.roomId} after removal` });
+      const revocation = await revokeGuest(deps.docspace, input.guest.roomId, input.guest.userId);
+      guestRevoked = revocation.revoked;
+      if (!revocation.revoked) jobErrors.push({ reason: revocation.reason });
     } catch (error) {
       if (isTransient(error) && !lastChance) throw error;
       jobErrors.push({ reason: `could not revoke guest ${input.guest.userId}: ${describeError(error)}` });
@@ -111,14 +112,4 @@ async function settleFileErrors(
   const failed = recorded.length - movedAfterAll.length + unplanned.length;
   const total = counted.total + unplanned.length;
   return { progress: { total, done: total - failed, failed }, unscanned: errors.filter((e) => e.folderId !== undefined).length };
-}
-
-/**
- * Removes the guest from the client room (access 0; NOTES 3.4 and the README's "Revoking the guest"): it takes
- * away this room whoever granted it, is idempotent, and touches nothing else of the guest's. DocSpace silently
- * drops invitations it will not apply, so the member list it returns is checked.
- */
-async function revokeGuest(deps: FileMoveDeps, roomId: number, userId: string): Promise<boolean> {
-  const members = await setRoomAccess(deps.docspace, roomId, [{ id: userId, access: 0 }]);
-  return !members.some((m) => m.userId === userId && m.access !== 0);
 }

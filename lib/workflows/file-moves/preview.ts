@@ -82,7 +82,7 @@ export async function previewFileMove(
   if (input.destination.kind === 'folder') {
     const root = await list(input.destination.folderId, fields.destination);
     destRootId = input.destination.folderId;
-    destTitle = root.current.title;
+    destTitle = root.current?.title ?? `folder ${input.destination.folderId}`;
   } else {
     const parent = await list(input.destination.parentId, fields.destination);
     reads += pagesOf(parent);
@@ -142,7 +142,7 @@ export async function previewFileMove(
   }
 
   return {
-    source: { folderId: input.sourceFolderId, title: source.current.title },
+    source: { folderId: input.sourceFolderId, title: source.current?.title ?? `folder ${input.sourceFolderId}` },
     destination: { folderId: destRootId ?? null, title: destTitle, exists: destRootId !== undefined },
     files,
     folders,

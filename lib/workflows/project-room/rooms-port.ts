@@ -1,8 +1,10 @@
 import type { DocSpaceClient } from '../../docspace/client';
+import { DocSpaceResponseError } from '../../docspace/errors';
 import {
   createRoomFromTemplate,
   getRoom,
   getRoomFromTemplateStatus,
+  internalRooms,
   listRooms,
   type RoomSearchArea,
 } from '../../docspace/rooms';
@@ -18,8 +20,13 @@ export interface RoomsPort {
 
 export function docspaceRooms(client: DocSpaceClient): RoomsPort {
   return {
-    listRooms: (options) => listRooms(client, options),
-    getRoom: (roomId) => getRoom(client, roomId),
+    // Rooms on third-party storage (string ids) can share a title but are never ones this bundle created.
+    listRooms: async (options) => internalRooms(await listRooms(client, options)),
+    getRoom: async (roomId) => {
+      const [room] = internalRooms([await getRoom(client, roomId)]);
+      if (!room) throw new DocSpaceResponseError(200, `room ${roomId} came back with a third-party id`, 'GET', `/api/2.0/files/rooms/${roomId}`);
+      return room;
+    },
     createFromTemplate: (request) => createRoomFromTemplate(client, request),
     creationStatus: () => getRoomFromTemplateStatus(client),
   };

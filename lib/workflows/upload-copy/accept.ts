@@ -52,10 +52,14 @@ export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook):
   if (file.rootFolderType != null && file.rootFolderType !== VIRTUAL_ROOMS) {
     return { ignored: true, reason: `the file is not in an active room (rootFolderType ${file.rootFolderType})` };
   }
+  if (typeof file.id === 'string') {
+    // A room on third-party storage: its files have string ids ("box-5") and are never a rule's source room.
+    return { ignored: true, reason: `the file is on third-party storage (id ${file.id}); copy rules name internal rooms only` };
+  }
   if (file.id <= 0) throw new BadRequestError('payload.id: must be a positive id', 'payload.id');
 
   const businessKey = `${webhook.id}:${event.id}`;
-  const folderId = file.parentId ?? file.folderId ?? file.folderIdDisplay ?? undefined;
+  const folderId = [file.parentId, file.folderId, file.folderIdDisplay].find((id): id is number => typeof id === 'number' && id > 0);
   const input: UploadCopyInput = {
     sourceFileId: file.id,
     ...(file.title ? { title: file.title } : {}),

@@ -97,20 +97,22 @@ export async function copyUpload(deps: UploadCopyDeps, message: UploadCopyMessag
     }
 
     const sourceRooms = new Set(deps.rules.map((r) => r.sourceRoomId));
-    const roomId = await deps.rooms.roomOf(source.folderId, sourceRooms);
-    const destinations = [...new Set(deps.rules.filter((r) => r.sourceRoomId === roomId).map((r) => r.destFolderId))];
+    const { roomId, path } = await deps.rooms.locate(source.folderId, sourceRooms);
+    const ruled = [...new Set(deps.rules.filter((r) => r.sourceRoomId === roomId).map((r) => r.destFolderId))];
+    // A destination may lie inside its own rule's source room; a file uploaded into that destination (or below
+    // it) is already where the rule would put it, and a copy beside it would be a second one.
+    const destinations = ruled.filter((dest) => !path.includes(dest));
     if (destinations.length === 0) {
       return await finish(deps, jobId, run, {
         sourceFileId: source.id,
         ignored: true,
-        reason: roomId === null ? 'the file is not in a room' : `no copy rule for room ${roomId}`,
+        reason:
+          roomId === null
+            ? 'the file is not in a room'
+            : ruled.length === 0
+              ? `no copy rule for room ${roomId}`
+              : `the file was uploaded into destination folder ${ruled.join(', ')} of room ${roomId}'s rules, where a copy would stand beside it`,
       });
-    }
-    for (const dest of destinations) {
-      const destRoom = await deps.rooms.roomOf(dest, sourceRooms);
-      if (destRoom !== null && sourceRooms.has(destRoom)) {
-        throw new PermanentCopyError(`destination folder ${dest} is inside source room ${destRoom}; copying there would feed the rule its own output`);
-      }
     }
     if (claimed.progress.total !== destinations.length) {
       await deps.store.transition(jobId, ['running'], 'running', { run, total: destinations.length });
@@ -128,6 +130,7 @@ export async function copyUpload(deps: UploadCopyDeps, message: UploadCopyMessag
       newFileId: first.newFileId,
       ...(first.newTitle ? { newTitle: first.newTitle } : {}),
       ...(results.length > 1 ? { copies: results } : {}),
+      ...(destinations.length < ruled.length ? { alreadyIn: ruled.filter((d) => !destinations.includes(d)) } : {}),
     }, Math.max(0, results.length - claimed.progress.done));
   } catch (error) {
     const permanent = error instanceof PermanentCopyError;

@@ -10,10 +10,9 @@ export { COPY_SETTLE_MS, LAST_COPY_ATTEMPT, copyUpload, duplicateTitlePattern, t
 export { docspaceCopyPort, type CopyOutcome, type DestinationFile, type SourceFile, type UploadCopyDocSpace } from './docspace-port';
 export {
   CopyNotSettledError,
-  InvalidCopyRuleError,
   uploadCopyMessageSchema,
   uploadWebhookSchema,
   type CopyRule,
 } from './model';
 export { RoomResolver } from './rooms';
-export { validateRules } from './rules';
+export { distinctRules } from './rules';

@@ -24,10 +24,6 @@ export type UploadCopyInput = z.infer<typeof uploadCopyInputSchema>;
 export const uploadCopyMessageSchema = z.object({ jobId: z.string().min(1), run: z.number().int().positive() });
 export type UploadCopyMessage = z.infer<typeof uploadCopyMessageSchema>;
 
-export class InvalidCopyRuleError extends Error {
-  override readonly name = 'InvalidCopyRuleError';
-}
-
 /** A failure that no retry can fix; the job fails at once instead of cycling through SQS into the DLQ. */
 export class PermanentCopyError extends Error {
   override readonly name = 'PermanentCopyError';

@@ -1,18 +1,11 @@
-import { InvalidCopyRuleError, type CopyRule } from './model';
+import type { CopyRule } from './model';
 
 /**
- * Rules are checked when they are loaded: a destination that is itself a source room would copy into the room
- * it copies from. (A destination nested deeper inside a source room needs DocSpace to see; `copyUpload` checks
- * that with the same cache it resolves rooms with.)
+ * The rules as the worker uses them: a rule listed twice would otherwise copy each upload twice to one folder.
+ * (Which rule sets are refused, and why, is decided where COPY_RULES is parsed: lib/config.ts.)
  */
-export function validateRules(rules: CopyRule[]): CopyRule[] {
-  const sources = new Set(rules.map((r) => r.sourceRoomId));
+export function distinctRules(rules: CopyRule[]): CopyRule[] {
   const unique = new Map<string, CopyRule>();
-  for (const rule of rules) {
-    if (sources.has(rule.destFolderId)) {
-      throw new InvalidCopyRuleError(`destFolderId ${rule.destFolderId} is itself a source room`);
-    }
-    unique.set(`${rule.sourceRoomId}:${rule.destFolderId}`, rule);
-  }
+  for (const rule of rules) unique.set(`${rule.sourceRoomId}:${rule.destFolderId}`, rule);
   return [...unique.values()];
 }

@@ -88,7 +88,7 @@ describe('copying an uploaded file', () => {
       const fileId = portal.file(111, `f${i}.txt`);
       await copyUpload(deps, await accept(fileId, 111), ctx(`m-${i}`));
     }
-    expect(portal.calls.folderPath).toBe(2); // the subfolder once, the destination (the loop check) once
+    expect(portal.calls.folderPath).toBe(1); // the subfolder once; destinations need no breadcrumbs
     expect(portal.filesInFolder(INBOX)).toHaveLength(3);
   });
 
@@ -144,16 +144,32 @@ describe('what is not copied', () => {
     expect((await deps.store.get(echo.jobId))?.result).toMatchObject({ ignored: true });
   });
 
-  it('fails a rule whose destination lies inside a source room, without copying and without retrying', async () => {
-    portal.folder(120, CLIENT_ROOM);
+  it('copies into a destination inside the source room itself, and neither copies that copy nor a file uploaded into the destination', async () => {
+    const copiesFolder = portal.folder(120, CLIENT_ROOM);
+    const below = portal.folder(121, copiesFolder);
+    const deps = workerDeps(ddb, table, portal, [{ sourceRoomId: CLIENT_ROOM, destFolderId: copiesFolder }], now);
     const fileId = portal.file(CLIENT_ROOM, 'loop.pdf');
-    const deps = workerDeps(ddb, table, portal, [{ sourceRoomId: CLIENT_ROOM, destFolderId: 120 }], now);
-    const message = await accept(fileId, CLIENT_ROOM);
-    await expect(copyUpload(deps, message, ctx())).resolves.toBeUndefined();
-    expect(portal.calls.startCopy).toBe(0);
-    const view = await deps.store.view(message.jobId);
-    expect(view?.status).toBe('failed');
-    expect(view?.errors[0]?.reason).toMatch(/inside source room 100/);
+    await copyUpload(deps, await accept(fileId, CLIENT_ROOM), ctx());
+    const [copy] = portal.filesInFolder(copiesFolder);
+    expect(copy?.title).toBe('loop.pdf');
+
+    // The copy reported back as an upload: it is one of ours.
+    const echo = await accept(copy!.id, copiesFolder);
+    await copyUpload(deps, echo, ctx('m-echo'));
+    expect((await deps.store.get(echo.jobId))?.result).toMatchObject({ ignored: true, reason: expect.stringMatching(/is a copy made by job/) });
+
+    // Someone uploads straight into the destination, or below it: the file is already where the rule puts copies.
+    for (const folder of [copiesFolder, below]) {
+      const direct = portal.file(folder, `direct-${folder}.pdf`);
+      const job = await accept(direct, folder);
+      await copyUpload(deps, job, ctx(`m-${folder}`));
+      expect(await deps.store.get(job.jobId)).toMatchObject({
+        status: 'succeeded',
+        result: { ignored: true, reason: `the file was uploaded into destination folder ${copiesFolder} of room ${CLIENT_ROOM}'s rules, where a copy would stand beside it` },
+      });
+    }
+    expect(portal.calls.startCopy).toBe(1);
+    expect(portal.filesInFolder(copiesFolder).map((f) => f.title).sort()).toEqual([`direct-${copiesFolder}.pdf`, 'loop.pdf']);
   });
 
   it('ends quietly when the uploaded file was deleted before the copy', async () => {

@@ -208,3 +208,31 @@ describe('createFolder', () => {
     expect(h.calls[0]).toMatchObject({ method: 'POST', path: 'files/folder/9', body: { title: 'Acme' } });
   });
 });
+
+describe('odd entries in a folder listing', () => {
+  it('sets a third-party or unreadable entry aside with its reason, advances by what the page held, and keeps the rest', async () => {
+    const page = (start: number) => {
+      const entries = Array.from({ length: 100 }, (_, i) => ({ id: start + i, title: `f${start + i}.pdf`, folderId: 9 }));
+      if (start === 0) entries[3] = { id: 'box-4', title: 'on box.pdf', folderId: 9 } as never;
+      return entries;
+    };
+    // No `current`, no envelope counts: the walk relies on what each page held, odd entries included.
+    const h = harness((request) => {
+      const start = Number(request.url.searchParams.get('startIndex'));
+      return ok({ files: start < 200 ? page(start) : [], folders: [], total: 200 });
+    });
+    const listing = await listFolder(h.client, 9);
+    expect(listing.files).toHaveLength(199);
+    expect(listing.skipped).toEqual([{ id: 'box-4', title: 'on box.pdf', reason: 'id: Invalid input' }]);
+    expect(h.calls.map((c) => c.url.searchParams.get('startIndex'))).toEqual(['0', '100']);
+  });
+});
+
+describe('odd entries in a tree', () => {
+  it('fail the walk naming the entry, since a tree is what decides that nothing was left behind', async () => {
+    const h = harness(() => ok({ files: [{ id: 1, title: 'a.pdf' }, { id: 'box-4', title: 'on box.pdf' }], folders: [], count: 2, total: 2 }));
+    const error = await caught(listTree(h.client, 9));
+    expect(error).toBeInstanceOf(DocSpaceResponseError);
+    expect((error as Error).message).toContain('folder 9 holds entries that are not internal files or folders: box-4 "on box.pdf" (id: Invalid input)');
+  });
+});

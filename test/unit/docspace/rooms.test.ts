@@ -5,6 +5,7 @@ import {
   createRoomFromTemplate,
   getRoom,
   getRoomFromTemplateStatus,
+  listRoomMembers,
   listRooms,
   setRoomAccess,
 } from '../../../lib/docspace/rooms';
@@ -39,6 +40,30 @@ describe('listRooms', () => {
     const h = harness(() => ok({ current: { id: 2, title: 'Rooms' }, folders: [], files: [], count: 0, total: 0 }));
     await listRooms(h.client, { searchArea: area });
     expect(h.calls[0]!.url.searchParams.get('searchArea')).toBe(number);
+  });
+
+  it('keeps rooms on third-party storage with their string ids and sets an unreadable entry aside with the reason, never failing the page', async () => {
+    const h = harness(() =>
+      ok({
+        // No `current`: the spec does not require it and nothing reads it.
+        folders: [
+          { id: 501, title: 'Internal', roomType: 5, rootFolderType: 14, updated: '2026-11-01T13:20:30.1230000+03:00' },
+          { id: 'box-5', title: 'Box: Drive', parentId: '2', rootFolderId: '2', roomType: 5, providerKey: 'Box', providerItem: true },
+          { id: 'box-7', roomType: 5 },
+          { id: { weird: true }, title: 'Odd' },
+        ],
+        files: [],
+        count: 4,
+        total: 4,
+      }),
+    );
+    const listed = await listRooms(h.client);
+    expect(listed.map((r) => r.id)).toEqual([501, 'box-5']);
+    expect(listed.skipped).toEqual([
+      { id: 'box-7', reason: 'title: Invalid input: expected string, received undefined' },
+      { id: '[object Object]', title: 'Odd', reason: expect.stringMatching(/^id: /) },
+    ]);
+    expect(h.calls).toHaveLength(1);
   });
 
   it('defaults to active rooms and omits an empty filter', async () => {
@@ -87,7 +112,7 @@ describe('rooms from templates', () => {
 });
 
 describe('setRoomAccess', () => {
-  it('puts the invitations without notifying and returns members as userId and access', async () => {
+  it('puts the invitations without notifying and without force, and returns DocSpace\'s error and the members as userId and access', async () => {
     const h = harness(() =>
       ok({
         members: [
@@ -100,23 +125,46 @@ describe('setRoomAccess', () => {
         error: 0,
       }),
     );
-    const members = await setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }]);
-    expect(members).toEqual([
-      { userId: 'owner-guid', access: 9 },
-      { userId: 'reader-guid', access: 2 },
-      { userId: 'link-without-user', access: 2 },
-    ]);
+    const answer = await setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }]);
+    expect(answer).toEqual({
+      error: 0,
+      members: [
+        { userId: 'owner-guid', displayName: 'Owner', access: 9 },
+        { userId: 'reader-guid', access: 2 },
+        { userId: 'link-without-user', access: 2 },
+      ],
+    });
     expect(h.calls[0]).toMatchObject({
       method: 'PUT',
       path: 'files/rooms/31/share',
-      body: { invitations: [{ id: 'guest-guid', access: 0 }], notify: false },
+      body: { invitations: [{ id: 'guest-guid', access: 0 }], notify: false, force: false },
     });
+  });
+
+  it('reads the refusal of a user with a form role (error 1, no members), by number or by name', async () => {
+    const h = harness(script(ok({ error: 1 }), ok({ error: 'FormRoleBlockingDeletion', warning: 'form role' })));
+    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual({ error: 1, members: [] });
+    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual({ error: 1, warning: 'form role', members: [] });
   });
 
   it('repeats after an ambiguous failure, because setting the same access twice changes nothing', async () => {
     const h = harness(script(proxyPage(502), ok({ members: [] })));
-    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual([]);
+    await expect(setRoomAccess(h.client, 31, [{ id: 'guest-guid', access: 0 }])).resolves.toEqual({ error: 0, members: [] });
     expect(h.calls).toHaveLength(2);
+  });
+});
+
+describe('listRoomMembers', () => {
+  it('reads every page of the room\'s people (not its links), a share without access included', async () => {
+    const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ access: 2, sharedToUser: { id: `user-${from + i}` } }));
+    const h = harness(script(ok(page(0, 100)), ok([...page(100, 20), { sharedTo: { id: 'no-access-field' } }])));
+    const members = await listRoomMembers(h.client, 31);
+    expect(members).toHaveLength(121);
+    expect(members.at(-1)).toEqual({ userId: 'no-access-field', access: undefined });
+    expect(h.calls.map((c) => Object.fromEntries(c.url.searchParams))).toEqual([
+      { filterType: '0', startIndex: '0', count: '100' },
+      { filterType: '0', startIndex: '100', count: '100' },
+    ]);
   });
 });
 
@@ -150,5 +198,20 @@ describe('deleteGuests', () => {
     const h = harness(() => failure(403, 'Access denied', 'System.Security.SecurityException'));
     await expect(deleteGuests(h.client, ['not-a-guest'])).rejects.toMatchObject({ status: 403, name: 'DocSpaceForbiddenError' });
     expect(h.calls).toHaveLength(1);
+  });
+});
+
+describe('fields nothing reads', () => {
+  it('do not fail a room when a portal leaves them out or writes them in another shape', async () => {
+    const h = harness(() =>
+      ok({
+        folders: [{ id: 9, title: 'Lean', updated: '2026-11-01T10:00:00.0000000+03:00', createdBy: { displayName: 'no id' }, security: { Read: 'yes' }, tags: 'x', filesCount: '3' }],
+        count: 1,
+        total: 1,
+      }),
+    );
+    const listed = await listRooms(h.client);
+    expect([...listed]).toEqual([expect.objectContaining({ id: 9, title: 'Lean', updated: '2026-11-01T10:00:00.0000000+03:00' })]);
+    expect(listed.skipped).toEqual([]);
   });
 });

@@ -76,8 +76,8 @@ describe('finding abandoned rooms', () => {
   });
 });
 
-function fakeRooms(rooms: FolderDto[], failIds: number[] = []) {
-  const archived: number[] = [];
+function fakeRooms(rooms: FolderDto[], failIds: Array<number | string> = []) {
+  const archived: Array<number | string> = [];
   const areas: string[] = [];
   const port: ScanRoomsPort = {
     listRooms: async ({ searchArea }) => {
@@ -142,6 +142,23 @@ describe('the scan', () => {
     expect(saved).toHaveLength(2);
     expect(saved[0]!.archive).toBeUndefined();
     expect(saved[1]!.archive).toEqual(report.archive);
+  });
+
+  it('reports a third-party room (string id) like any other and names the entries it could not read, scanning on', async () => {
+    const listing = Object.assign(
+      [room(1, iso(NOW - 40 * DAY)), { ...room(2, '2026-10-01T11:00:00.0000000+03:00'), id: 'box-5' } as unknown as FolderDto],
+      { skipped: [{ id: 'box-7', reason: 'title: Invalid input' }] },
+    );
+    const archived: Array<number | string> = [];
+    const port: ScanRoomsPort = { listRooms: async () => listing, archiveRoom: async (id) => void archived.push(id) };
+    const { report, summary } = await scanAbandonedRooms({ rooms: port, reports: { save: async () => undefined }, log: quietLog, now: () => NOW }, { inactivityDays: 10, archive: 'on' });
+    expect(report.rooms.map((r) => [r.id, r.daysInactive])).toEqual([
+      ['box-5', 60],
+      [1, 40],
+    ]);
+    expect(report.skipped).toEqual([{ id: 'box-7', reason: 'title: Invalid input' }]);
+    expect(archived).toEqual(['box-5', 1]);
+    expect(summary).toMatchObject({ roomsScanned: 2, abandoned: 2 });
   });
 
   it('stops starting archive operations when its time budget is spent, and says so', async () => {

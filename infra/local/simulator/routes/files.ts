@@ -23,9 +23,9 @@ const fileTypeFilters: Record<number, number[]> = {
 export const folderNotFound = (): Error => notFound('The required folder was not found');
 
 export function registerFileRoutes(router: Router, ctx: SimContext): void {
-  router.add('GET', 'files/{int}', (req) => {
+  router.add('GET', 'files/{id}', (req) => {
     const state = ctx.state;
-    const folder = state.folders.get(Number(req.params[0]));
+    const folder = state.folders.get(state.resolveId(req.params[0]));
     if (!folder) throw folderNotFound();
     const paging = parsePaging(req.query);
     const filterType = Number(req.query.get('filterType') ?? 0) || 0;
@@ -51,20 +51,20 @@ export function registerFileRoutes(router: Router, ctx: SimContext): void {
     return { response: folderContent(state, folder, sortEntries(folders, sort), sortEntries(files, sort), paging) };
   });
 
-  router.add('GET', 'files/folder/{int}', (req) => {
-    const folder = ctx.state.folders.get(Number(req.params[0]));
+  router.add('GET', 'files/folder/{id}', (req) => {
+    const folder = ctx.state.folders.get(ctx.state.resolveId(req.params[0]));
     if (!folder) throw folderNotFound();
     return { response: folderDto(ctx.state, folder) };
   });
 
-  router.add('GET', 'files/folder/{int}/path', (req) => {
-    const folder = ctx.state.folders.get(Number(req.params[0]));
+  router.add('GET', 'files/folder/{id}/path', (req) => {
+    const folder = ctx.state.folders.get(ctx.state.resolveId(req.params[0]));
     if (!folder) throw folderNotFound();
     return { response: ctx.state.pathTo(folder.id).map((f) => folderDto(ctx.state, f)) };
   });
 
-  router.add('GET', 'files/file/{int}', (req) => {
-    const file = ctx.state.files.get(Number(req.params[0]));
+  router.add('GET', 'files/file/{id}', (req) => {
+    const file = ctx.state.files.get(ctx.state.resolveId(req.params[0]));
     if (!file) throw notFound('The required file was not found');
     return { response: fileDto(ctx.state, file) };
   });

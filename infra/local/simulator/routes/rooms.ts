@@ -8,11 +8,11 @@ import { FolderType, SearchArea, parseRoomType, parseSearchArea } from '../enums
 import type { Router } from '../router';
 import type { PortalState } from '../state';
 import { statusDto } from '../templates';
-import type { SimFolder } from '../types';
+import type { SimFolder, SimUser } from '../types';
 import { folderNotFound } from './files';
 
 function roomOrThrow(state: PortalState, raw: string | undefined): SimFolder {
-  const folder = state.folders.get(Number(raw));
+  const folder = state.folders.get(state.resolveId(raw));
   if (!folder) throw folderNotFound();
   if (!state.isRoom(folder)) throw forbidden('Access denied');
   return folder;
@@ -78,14 +78,14 @@ export function registerRoomRoutes(router: Router, ctx: SimContext): void {
 
   router.add('GET', 'files/rooms/fromtemplate/status', () => ({ response: ctx.templates.status() }));
 
-  router.add('GET', 'files/rooms/{int}', (req) => {
-    const folder = ctx.state.folders.get(Number(req.params[0]));
+  router.add('GET', 'files/rooms/{id}', (req) => {
+    const folder = ctx.state.folders.get(ctx.state.resolveId(req.params[0]));
     if (!folder) throw folderNotFound();
     return { response: folderDto(ctx.state, folder) };
   });
 
   for (const action of ['archive', 'unarchive'] as const) {
-    router.add('PUT', `files/rooms/{int}/${action}`, (req) => {
+    router.add('PUT', `files/rooms/{id}/${action}`, (req) => {
       const room = roomOrThrow(ctx.state, req.params[0]);
       if (room.parentId === ctx.state.roots.templates) throw forbidden('Access denied');
       const op = ctx.ops.start(req.userId, action, () => {
@@ -103,17 +103,22 @@ export function registerRoomRoutes(router: Router, ctx: SimContext): void {
     });
   }
 
-  router.add('GET', 'files/rooms/{int}/share', (req) => {
+  router.add('GET', 'files/rooms/{id}/share', (req) => {
     const room = roomOrThrow(ctx.state, req.params[0]);
-    return { response: members(ctx.state, room) };
+    // A paged list (IAsyncEnumerable on the server: no total), count 1..100 like every paged action.
+    const paging = parsePaging(req.query);
+    const all = members(ctx.state, room);
+    return { response: all.slice(paging.startIndex, paging.startIndex + paging.count) };
   });
 
-  router.add('PUT', 'files/rooms/{int}/share', (req) => {
+  router.add('PUT', 'files/rooms/{id}/share', (req) => {
     const state = ctx.state;
     const room = roomOrThrow(state, req.params[0]);
     if (state.rootOf(room.id)?.folderType === FolderType.Archive) throw forbidden('Access denied');
     const invitations = req.body.invitations;
     if (!Array.isArray(invitations)) throw badRequest('The Invitations field is required.');
+    const force = req.body.force === true;
+    const applied: Array<{ user: SimUser; access: number }> = [];
     for (const inv of invitations as Array<Record<string, unknown>>) {
       const access = Number(inv.access);
       if (!Number.isInteger(access) || access < 0 || access > 11) throw badRequest('The JSON value could not be converted: access');
@@ -125,9 +130,20 @@ export function registerRoomRoutes(router: Router, ctx: SimContext): void {
             : undefined;
       // Users the caller cannot see, and the owner, are dropped silently: check `members` in the answer.
       if (!user || user.id === room.createdBy) continue;
+      // Removing a user who holds a role in a form of the room needs `force`; without it the whole request is
+      // refused before any share is written (RoomSecurityError.FormRoleBlockingDeletion, NOTES 3.4).
+      if (access === 0 && !force && state.hasFormRole(room.id, user.id)) return { response: { error: 1 } };
+      applied.push({ user, access });
+    }
+    for (const { user, access } of applied) {
+      // With force, the removal takes the user's form roles in the room with it.
       if (access === 0) state.removeShare(room.id, user.id);
       else state.setShare({ roomId: room.id, userId: user.id, access, grantedBy: req.userId });
     }
-    return { response: { members: members(state, room), warning: '', error: 0 } };
+    // `members` holds the invitees' shares as they now are, never the whole room: a removed user is not listed.
+    const invitees = applied
+      .filter((a) => a.access !== 0)
+      .map((a) => fileShareDto(state, { roomId: room.id, userId: a.user.id, access: a.access, grantedBy: req.userId }, false));
+    return { response: { members: invitees, warning: '', error: 0 } };
   });
 }

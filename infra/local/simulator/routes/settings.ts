@@ -6,7 +6,7 @@ import type { Router } from '../router';
 import { apiDate } from '../time';
 import { triggersFromMask, triggersToMask, type WebhookConfig } from '../webhooks';
 
-export function webhookConfigDto(c: WebhookConfig): Record<string, unknown> {
+export function webhookConfigDto(c: WebhookConfig, tz: number): Record<string, unknown> {
   // The secret is write-only: WebhooksConfigDto has no secretKey.
   const dto: Record<string, unknown> = {
     id: c.id,
@@ -16,11 +16,11 @@ export function webhookConfigDto(c: WebhookConfig): Record<string, unknown> {
     ssl: c.ssl,
     triggers: triggersToMask(c.triggers),
     createdBy: c.createdBy,
-    createdOn: apiDate(c.createdOn),
+    createdOn: apiDate(c.createdOn, tz),
   };
   if (c.targetId !== undefined) dto.targetId = c.targetId;
-  if (c.lastSuccessOn !== undefined) dto.lastSuccessOn = apiDate(c.lastSuccessOn);
-  if (c.lastFailureOn !== undefined) dto.lastFailureOn = apiDate(c.lastFailureOn);
+  if (c.lastSuccessOn !== undefined) dto.lastSuccessOn = apiDate(c.lastSuccessOn, tz);
+  if (c.lastFailureOn !== undefined) dto.lastFailureOn = apiDate(c.lastFailureOn, tz);
   if (c.lastFailureContent !== undefined) dto.lastFailureContent = c.lastFailureContent;
   return dto;
 }
@@ -31,7 +31,7 @@ export function registerSettingsRoutes(
   probe: (url: string) => Promise<number>,
 ): void {
   router.add('GET', 'settings/webhook', () => ({
-    response: ctx.webhooks.configsList().map((c) => ({ configs: webhookConfigDto(c), status: c.lastFailureOn ? 1 : 0 })),
+    response: ctx.webhooks.configsList().map((c) => ({ configs: webhookConfigDto(c, ctx.state.timeZoneOffsetMinutes), status: c.lastFailureOn ? 1 : 0 })),
   }));
 
   router.add('GET', 'settings/webhook/triggers', () => ({ response: { '*': 0, ...webhookTriggerBits } }));
@@ -61,6 +61,6 @@ export function registerSettingsRoutes(
       },
       req.userId,
     );
-    return { response: webhookConfigDto(config) };
+    return { response: webhookConfigDto(config, ctx.state.timeZoneOffsetMinutes) };
   });
 }
