@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { jobViewSchema } from '../../lib/http/openapi';
+import { jobViewSchema } from '../../lib/http/openapi';
 import { apiTarget, fail, getJson, type ApiTarget } from './api';
 
 /*
@@ -7,6 +7,7 @@ import { apiTarget, fail, getJson, type ApiTarget } from './api';
  * (GET /jobs/{jobId}). --watch polls every 2 s until the job has succeeded or failed, and exits 1 on failed.
  */
 type JobView = z.infer<typeof jobViewSchema>;
+const JOB = { schema: jobViewSchema, what: 'a job' };
 
 export function formatJob(job: JobView): string {
   const { total, done, failed } = job.progress;
@@ -29,7 +30,7 @@ export function formatJob(job: JobView): string {
 async function watch(target: ApiTarget, jobId: string, asJson: boolean): Promise<JobView> {
   let last = '';
   for (;;) {
-    const job = await getJson<JobView>(target, `/jobs/${encodeURIComponent(jobId)}`);
+    const job = await getJson(target, `/jobs/${encodeURIComponent(jobId)}`, JOB);
     const text = asJson ? JSON.stringify(job, null, 2) : formatJob(job);
     if (text !== last) process.stdout.write(`${text}\n`);
     last = text;
@@ -45,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
   const asJson = argv.includes('--json');
   const job = argv.includes('--watch')
     ? await watch(target, jobId, asJson)
-    : await getJson<JobView>(target, `/jobs/${encodeURIComponent(jobId)}`);
+    : await getJson(target, `/jobs/${encodeURIComponent(jobId)}`, JOB);
   if (!argv.includes('--watch')) process.stdout.write(`${asJson ? JSON.stringify(job, null, 2) : formatJob(job)}\n`);
   if (job.status === 'failed') process.exitCode = 1;
 }

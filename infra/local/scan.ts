@@ -1,3 +1,5 @@
+import { abandonedRoomsReportSchema } from '../../lib/http/openapi';
+import { getJson } from '../cli/api';
 import { readStackState } from './stack-state';
 import { lambdaEndpointInvoker } from './sqs-poller';
 
@@ -63,10 +65,11 @@ async function main(): Promise<void> {
 
   const token = process.env.ADMIN_API_TOKEN || state.adminToken;
   if (!token) throw new Error('ADMIN_API_TOKEN is not set; run `npm run scan` with the environment `npm start` had');
-  const response = await fetch(`${state.httpUrl}/reports/abandoned-rooms/latest`, { headers: { authorization: `Bearer ${token}` } });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`GET /reports/abandoned-rooms/latest answered ${response.status}: ${text.slice(0, 300)}`);
-  process.stdout.write(`${formatReport(JSON.parse(text) as Report)}\n`);
+  const report: Report = await getJson({ baseUrl: state.httpUrl, token }, '/reports/abandoned-rooms/latest', {
+    schema: abandonedRoomsReportSchema,
+    what: 'an abandoned-rooms report',
+  });
+  process.stdout.write(`${formatReport(report)}\n`);
 }
 
 if (require.main === module) {
