@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { readStackState } from '../local/stack-state';
+import { messageOf } from '../../lib/errors';
 
 /*
  * Where the operator CLIs send their requests: DOCSPACE_FLOWS_URL (on AWS, the stack's HttpApiUrl output) with
@@ -130,6 +131,6 @@ function firstBytes(text: string): string {
 }
 
 export function fail(command: string, error: unknown): never {
-  process.stderr.write(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${command}: ${messageOf(error)}\n`);
   process.exit(1);
 }

@@ -11,6 +11,7 @@ import { removeStackState, writeStackState, type StackState } from './stack-stat
 import { DEMO, DocSpaceSimulator, demoFixture } from './simulator';
 import { templateMapBannerLine } from './template-check';
 import { lineFilter, logFormatFrom, type LogFormat } from './log-view';
+import { messageOf } from '../../lib/errors';
 
 /*
  * `npm start`: the bundle offline with everything it talks to, on 127.0.0.1 only.
@@ -259,7 +260,7 @@ async function main(): Promise<void> {
     const templateNote = await templateMapBannerLine(settings);
     printBanner({ state, settings, adminFromEnv, file, webhookNote, templateNote, seconds: (Date.now() - started) / 1000 });
   } catch (error) {
-    process.stderr.write(`[local] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`[local] could not start: ${messageOf(error)}\n`);
     await stop('start-up failed', 1);
   }
 }

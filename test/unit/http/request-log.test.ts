@@ -6,7 +6,8 @@ vi.hoisted(() => {
 });
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { requireSignature, signSha256 } from '../../../lib/http/auth';
+import { requireSignature } from '../../../lib/http/auth';
+import { signSha256 } from '../../../lib/signature';
 import { endpoint } from '../../../lib/http/endpoint';
 
 const SECRET = 'request-log-secret-value';
