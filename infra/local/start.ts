@@ -19,6 +19,8 @@ import { messageOf } from '../../lib/errors';
  *   2. the DocSpace simulator with the demo portal, unless DOCSPACE_API_HOST names another portal;
  *   3. `sls offline start --stage local` as a child, with every setting in its environment;
  *   4. our SQS pollers, invoking the workers through offline's Lambda endpoint with partial batch responses.
+ * Offline's output goes through ./log-view (one short line per request and job change, unless LOG_FORMAT=json), and
+ * .local-data/stack.json records where everything listens, for the CLIs and `sls invoke local`.
  * Ctrl-C / SIGTERM stops the child's whole process tree, then the rest.
  */
 
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
   try {
     logFormat = logFormatFrom(process.env);
   } catch (error) {
-    process.stderr.write(`[local] ${(error as Error).message}\n`);
+    process.stderr.write(`[local] ${messageOf(error)}\n`);
     process.exit(1);
   }
   const httpPort = portFrom('HTTP_PORT') ?? 3000;
@@ -302,9 +304,10 @@ function printBanner(o: {
     '  Sign a webhook (HMAC-SHA256 of the exact body):',
     `    body='{"taskId":"TASK-102","status":"closed","docsFolderId":${folder}}'`,
     `    sig=$(printf %s "$body" | openssl dgst -sha256 -hmac '${tasksSecret}' | sed 's/^.* //')`,
-    `    curl -s ${state.httpUrl}/webhooks/tasks -H 'content-type: application/json' -H "x-signature-256: sha256=$sig" -d "$body"`,
+    `    curl -s -w ' %{http_code}\\n' ${state.httpUrl}/webhooks/tasks -H 'content-type: application/json' -H "x-signature-256: sha256=$sig" -d "$body"`,
     '',
     `  npm run scan     runs the abandoned-rooms scan once and prints its report (state: ${o.file})`,
+    '  log              one line per request and job change; LOG_FORMAT=json npm start prints the functions\' JSON as on AWS',
     '  Ctrl-C           stops everything',
     '',
   ];
