@@ -30,7 +30,7 @@ import type { RetryDeps } from './workflows/retry';
  * The composition root: the one place that turns settings into the ports the workflows receive. Handlers call
  * these; workflow code never does.
  */
-export const jobStore = (): JobStore => new JobStore(dynamo(), config('table').TABLE_NAME);
+export const jobStore = (): JobStore => new JobStore(dynamo(), config('table').TABLE_NAME, Date.now, log);
 export const leases = (): Leases => new Leases(dynamo(), config('table').TABLE_NAME);
 export const reportStore = (): ReportStore => new ReportStore(dynamo(), config('table').TABLE_NAME);
 
@@ -69,7 +69,7 @@ export const acceptDeps = () => ({ store: jobStore(), queue: fileMovesQueue(), c
 export const fileMoveDeps = (): FileMoveDeps => ({
   docspace: docspaceClient(),
   store: jobStore(),
-  chunks: new ChunkStore(dynamo(), config('table').TABLE_NAME),
+  chunks: new ChunkStore(dynamo(), config('table').TABLE_NAME, Date.now, log),
   leases: leases(),
   queue: fileMovesQueue(),
   log,

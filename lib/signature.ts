@@ -21,3 +21,8 @@ export function verifySha256Signature(rawBody: Buffer | string, header: string |
 export function signSha256(rawBody: Buffer | string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
+
+/** Whether a header has the form of a signature at all (`sha256=<64 hex digits>`), whatever it signs. */
+export function isSha256SignatureHeader(header: string): boolean {
+  return SIGNATURE.test(header.trim());
+}

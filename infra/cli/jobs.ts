@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import type { jobListSchema, jobViewSchema } from '../../lib/http/openapi';
+import { z } from 'zod';
+import { jobListSchema, jobViewSchema } from '../../lib/http/openapi';
 import { apiTarget, fail, getJson, postJson, type ApiTarget } from './api';
 
 /*
@@ -12,6 +12,9 @@ import { apiTarget, fail, getJson, postJson, type ApiTarget } from './api';
  */
 type JobView = z.infer<typeof jobViewSchema>;
 type JobList = z.infer<typeof jobListSchema>;
+const JOB = { schema: jobViewSchema, what: 'a job' };
+const JOB_LIST = { schema: jobListSchema, what: 'a list of jobs' };
+const RETRIED = { schema: z.object({ jobId: z.string() }), what: 'a retried job' };
 
 export function formatJob(job: JobView): string {
   const { total, done, failed } = job.progress;
@@ -98,7 +101,7 @@ const USAGE =
 async function watch(target: ApiTarget, jobId: string, asJson: boolean, out: (text: string) => void): Promise<JobView> {
   let last = '';
   for (;;) {
-    const job = await getJson<JobView>(target, `/jobs/${encodeURIComponent(jobId)}`);
+    const job = await getJson(target, `/jobs/${encodeURIComponent(jobId)}`, JOB);
     const text = asJson ? JSON.stringify(job, null, 2) : formatJob(job);
     if (text !== last) out(`${text}\n`);
     last = text;
@@ -121,7 +124,7 @@ export async function runJobs(argv: string[], io: JobsIo = {}): Promise<number> 
   if (command === 'list') {
     const target = io.target ?? apiTarget();
     const query = listQuery(rest, io.now);
-    const page = await getJson<JobList>(target, `/jobs${query.size ? `?${query}` : ''}`);
+    const page = await getJson(target, `/jobs${query.size ? `?${query}` : ''}`, JOB_LIST);
     const next = new URLSearchParams(query);
     if (page.nextCursor) next.set('cursor', page.nextCursor);
     const nextCommand = `npm run jobs -- list ${[...next].map(([k, v]) => `--${k} ${v}`).join(' ')}`;
@@ -132,7 +135,7 @@ export async function runJobs(argv: string[], io: JobsIo = {}): Promise<number> 
     const jobId = rest.find((a) => !a.startsWith('--'));
     if (!jobId) throw new Error(USAGE);
     const target = io.target ?? apiTarget();
-    await postJson<{ jobId: string }>(target, `/jobs/${encodeURIComponent(jobId)}/retry`);
+    await postJson(target, `/jobs/${encodeURIComponent(jobId)}/retry`, RETRIED);
     out(`${jobId}: queued again; \`npm run jobs -- ${jobId} --watch\` follows it\n`);
     if (!rest.includes('--watch')) return 0;
     return (await watch(target, jobId, asJson, out)).status === 'failed' ? 1 : 0;
@@ -142,7 +145,7 @@ export async function runJobs(argv: string[], io: JobsIo = {}): Promise<number> 
   const target = io.target ?? apiTarget();
   const job = argv.includes('--watch')
     ? await watch(target, jobId, asJson, out)
-    : await getJson<JobView>(target, `/jobs/${encodeURIComponent(jobId)}`);
+    : await getJson(target, `/jobs/${encodeURIComponent(jobId)}`, JOB);
   if (!argv.includes('--watch')) out(`${asJson ? JSON.stringify(job, null, 2) : formatJob(job)}\n`);
   return job.status === 'failed' ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { abandonedRoomsReportSchema } from '../../lib/http/openapi';
 import type { AbandonedRoomsReport } from '../../lib/reports/store';
 import { formatReportTable } from '../../lib/workflows/abandoned-rooms';
 import { ApiError, apiTarget, getJson } from './api';
@@ -23,7 +24,7 @@ export async function runReport(argv: string[], io: ReportIo = {}): Promise<numb
   try {
     const target = apiTarget(io.env ?? process.env);
     baseUrl = target.baseUrl;
-    const report = await getJson<AbandonedRoomsReport>(target, PATH);
+    const report: AbandonedRoomsReport = await getJson(target, PATH, { schema: abandonedRoomsReportSchema, what: 'an abandoned-rooms report' });
     out(`${argv.includes('--json') ? JSON.stringify(report, null, 2) : formatReportTable(report)}\n`);
     return 0;
   } catch (error) {

@@ -1,5 +1,7 @@
+import { abandonedRoomsReportSchema } from '../../lib/http/openapi';
 import type { AbandonedRoomsReport } from '../../lib/reports/store';
 import { formatReportTable } from '../../lib/workflows/abandoned-rooms';
+import { getJson } from '../cli/api';
 import { readStackState } from './stack-state';
 import { lambdaEndpointInvoker } from './sqs-poller';
 import { messageOf } from '../../lib/errors';
@@ -24,10 +26,11 @@ async function main(): Promise<void> {
 
   const token = process.env.ADMIN_API_TOKEN || state.adminToken;
   if (!token) throw new Error('ADMIN_API_TOKEN is not set; run `npm run scan` with the environment `npm start` had');
-  const response = await fetch(`${state.httpUrl}/reports/abandoned-rooms/latest`, { headers: { authorization: `Bearer ${token}` } });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`GET /reports/abandoned-rooms/latest answered ${response.status}: ${text.slice(0, 300)}`);
-  process.stdout.write(`${formatReportTable(JSON.parse(text) as AbandonedRoomsReport)}\n`);
+  const report: AbandonedRoomsReport = await getJson({ baseUrl: state.httpUrl, token }, '/reports/abandoned-rooms/latest', {
+    schema: abandonedRoomsReportSchema,
+    what: 'an abandoned-rooms report',
+  });
+  process.stdout.write(`${formatReportTable(report)}\n`);
 }
 
 if (require.main === module) {

@@ -23,6 +23,8 @@ export interface StackState {
   adminToken?: string;
   queues: Record<string, string>;
   tableName: string;
+  /** The functions' environment for `sls invoke local` (infra/local/stack-environment.js); no secret from the shell. */
+  functionEnvironment?: Record<string, string>;
 }
 
 export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -11,6 +11,7 @@ import { removeStackState, writeStackState, type StackState } from './stack-stat
 import { DEMO, DocSpaceSimulator, demoFixture } from './simulator';
 import { copyRulesBannerLine } from './copy-rules-line';
 import { templateMapBannerLine } from './template-check';
+import { lineFilter, logFormatFrom, type LogFormat } from './log-view';
 import { messageOf } from '../../lib/errors';
 
 /*
@@ -19,6 +20,8 @@ import { messageOf } from '../../lib/errors';
  *   2. the DocSpace simulator with the demo portal, unless DOCSPACE_API_HOST names another portal;
  *   3. `sls offline start --stage local` as a child, with every setting in its environment;
  *   4. our SQS pollers, invoking the workers through offline's Lambda endpoint with partial batch responses.
+ * Offline's output goes through ./log-view (one short line per request and job change, unless LOG_FORMAT=json), and
+ * .local-data/stack.json records where everything listens, for the CLIs and `sls invoke local`.
  * Ctrl-C / SIGTERM stops the child's whole process tree, then the rest.
  */
 
@@ -28,6 +31,8 @@ const READY_TIMEOUT_MS = Number(process.env.START_READY_TIMEOUT_MS ?? 180_000);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SETTINGS } = require(join(REPO_ROOT, 'infra', 'environment.js')) as { SETTINGS: string[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SECRETS } = require(join(REPO_ROOT, 'infra', 'per-function.js')) as { SECRETS: string[] };
 
 const say = (line: string) => process.stdout.write(`[local] ${line}\n`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -85,6 +90,13 @@ function groupAlive(pid: number): boolean {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  let logFormat: LogFormat;
+  try {
+    logFormat = logFormatFrom(process.env);
+  } catch (error) {
+    process.stderr.write(`[local] ${messageOf(error)}\n`);
+    process.exit(1);
+  }
   const httpPort = portFrom('HTTP_PORT') ?? 3000;
   const lambdaPort = portFrom('LAMBDA_PORT') ?? (await freePort(HOST));
   // Checked up front: the readiness probe would otherwise be answered by whatever already listens there.
@@ -175,7 +187,13 @@ async function main(): Promise<void> {
     const args = ['offline', 'start', '--stage', STAGE, '--host', HOST, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)];
     say(`sls ${args.join(' ')}`);
     // Its own process group, so that stopping it reaches esbuild and every worker it started, even re-parented ones.
-    offline = spawn(sls, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    offline = spawn(sls, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Its output through the log view: one short line per request and job change (LOG_FORMAT=json: as printed).
+    for (const [stream, out] of [[offline.stdout!, process.stdout], [offline.stderr!, process.stderr]] as const) {
+      const filter = lineFilter(logFormat, (text) => out.write(text));
+      stream.on('data', (chunk: Buffer) => filter.push(chunk));
+      stream.on('end', () => filter.end());
+    }
     offline.once('exit', (code, signal) => {
       void stop(`serverless offline exited (${signal ?? `code ${code}`})`, code === 0 ? 1 : (code ?? 1));
     });
@@ -201,6 +219,8 @@ async function main(): Promise<void> {
         queueArn: resources.queues[mapping.queueLogicalId]!.arn,
       })),
       onBatch: (b) => {
+        // The job lines already tell a batch that went well; one that did not is worth its own line.
+        if (logFormat === 'text' && !b.error && b.retained === 0) return;
         const failed = b.error ? ` error: ${b.error instanceof Error ? b.error.message : String(b.error)}` : '';
         say(`[sqs] ${b.functionKey}: batch of ${b.received}, ${b.deleted} done, ${b.retained} back to the queue${failed}`);
       },
@@ -236,6 +256,7 @@ async function main(): Promise<void> {
       ...(adminFromEnv ? {} : { adminToken: settings.ADMIN_API_TOKEN! }),
       queues: Object.fromEntries(Object.values(resources.queues).map((q) => [q.logicalId, q.url])),
       tableName: Object.values(resources.tables)[0] ?? '',
+      functionEnvironment: functionEnvironment(aws.env, settings),
     };
     const file = writeStackState(state);
     // What the project-room worker checks at cold start, shown before anyone sends a project (never fatal).
@@ -245,6 +266,16 @@ async function main(): Promise<void> {
     process.stderr.write(`[local] could not start: ${messageOf(error)}\n`);
     await stop('start-up failed', 1);
   }
+}
+
+/**
+ * What `sls invoke local` needs to run a function against this stack (infra/environment.js reads it back): the
+ * emulators, the wiring and the settings. Secrets that came from the environment stay there, as the admin token
+ * does; the embedded local ones are public (README) and are written.
+ */
+function functionEnvironment(awsEnv: Record<string, string>, settings: Record<string, string>): Record<string, string> {
+  const fromShell = new Set(SECRETS.filter((name) => process.env[name]));
+  return { ...awsEnv, ...Object.fromEntries(Object.entries(settings).filter(([name]) => !fromShell.has(name))) };
 }
 
 function printBanner(o: {
@@ -276,9 +307,10 @@ function printBanner(o: {
     '  Sign a webhook (HMAC-SHA256 of the exact body):',
     `    body='{"taskId":"TASK-102","status":"closed","docsFolderId":${folder}}'`,
     `    sig=$(printf %s "$body" | openssl dgst -sha256 -hmac '${tasksSecret}' | sed 's/^.* //')`,
-    `    curl -s ${state.httpUrl}/webhooks/tasks -H 'content-type: application/json' -H "x-signature-256: sha256=$sig" -d "$body"`,
+    `    curl -s -w ' %{http_code}\\n' ${state.httpUrl}/webhooks/tasks -H 'content-type: application/json' -H "x-signature-256: sha256=$sig" -d "$body"`,
     '',
     `  npm run scan     runs the abandoned-rooms scan once and prints its report (state: ${o.file})`,
+    '  log              one line per request and job change; LOG_FORMAT=json npm start prints the functions\' JSON as on AWS',
     '  Ctrl-C           stops everything',
     '',
   ];

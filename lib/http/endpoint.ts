@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { log, logger } from '../log';
 import { metrics } from '../metrics';
 import { secretsMiddleware } from '../secrets';
-import { BadRequestError, PayloadTooLargeError, json, toErrorResponse } from './errors';
+import { BadRequestError, PayloadTooLargeError, json, refusalReason, toErrorResponse } from './errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -70,7 +70,7 @@ export function endpoint<S extends z.ZodType | undefined>(
     const result = await run({ ...request, body: body as BodyOf<S> });
     const jobId = (result.body as { jobId?: unknown } | undefined)?.jobId;
     if (typeof jobId === 'string') logger.appendKeys({ jobId });
-    log.info('request answered', { statusCode: result.statusCode });
+    answered(event, result.statusCode);
     return result.body === undefined ? { statusCode: result.statusCode } : json(result.statusCode, result.body);
   };
 
@@ -83,9 +83,17 @@ export function endpoint<S extends z.ZodType | undefined>(
     .use({
       onError: (request) => {
         request.response = toErrorResponse(request.error, log);
+        answered(request.event, request.response.statusCode, refusalReason(request.error));
       },
     })
     .handler(core) as unknown as HttpHandler;
+}
+
+/** One line per request, refused ones included, so a sender can see why it got a 4xx. */
+function answered(event: APIGatewayProxyEventV2, statusCode: number, reason?: string): void {
+  const method = event.requestContext?.http?.method;
+  const path = event.rawPath ?? event.requestContext?.http?.path;
+  log.info('request answered', { method, path, statusCode, ...(reason ? { reason } : {}) });
 }
 
 export function parseBody<S extends z.ZodType>(schema: S, rawBody: Buffer): z.infer<S> {

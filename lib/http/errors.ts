@@ -23,7 +23,11 @@ export class BadRequestError extends HttpError {
 
 export class UnauthorizedError extends HttpError {
   override readonly name = 'UnauthorizedError';
-  constructor(message = 'missing or invalid credentials') {
+  /** `detail` says which check failed, for the log only: the caller gets the same answer either way. */
+  constructor(
+    message = 'missing or invalid credentials',
+    readonly detail?: string,
+  ) {
     super(401, 'unauthorized', message);
   }
 }
@@ -75,6 +79,13 @@ export function toErrorResponse(error: unknown, log: Pick<Log, 'error' | 'warn'>
   }
   log.error('unexpected error', { error });
   return json(500, { error: { code: 'internal', message: 'internal error' } });
+}
+
+/** Why a request was refused, for its log line: what the caller was told, and for a 401 which check failed. */
+export function refusalReason(error: unknown): string | undefined {
+  if (!(error instanceof HttpError) || error.statusCode >= 500) return undefined;
+  const detail = error instanceof UnauthorizedError && error.detail ? ` (${error.detail})` : '';
+  return `${error.code}: ${error.message}${detail}`;
 }
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ErrorResponse {

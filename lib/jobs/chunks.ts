@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, isConditionFailure, updateIfAllowed } from './dynamo';
-import { jobKey, toJob, type Job, type JobError } from './store';
+import { jobKey, logJobChange, toJob, type Job, type JobError } from './store';
+import type { Log } from '../log';
 
 export interface PlannedFile {
   id: number;
@@ -56,6 +57,7 @@ export class ChunkStore {
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly now: () => number = Date.now,
+    private readonly log?: Pick<Log, 'info'>,
   ) {}
 
   /**
@@ -202,7 +204,8 @@ export class ChunkStore {
 
   private async updateJob(jobId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<Job | undefined> {
     const job = await updateIfAllowed(this.ddb, { TableName: this.table, Key: jobKey(jobId), ...update });
-    return job && toJob(job);
+    // Every update through here starts a run or settles a step: each is a progress change worth a line.
+    return logJobChange(this.log, job && toJob(job));
   }
 
   private isoNow(): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, isConditionFailure, queryAll, updateIfAllowed } from './dynamo';
+import type { Log } from '../log';
 
 export type Workflow = 'task-complete' | 'deal-archive' | 'upload-copy' | 'project-room';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -60,11 +61,21 @@ export function jobIdFor(workflow: Workflow, businessKey: string): string {
   return `${workflow}-${digest}`;
 }
 
+/**
+ * The line a change of a job leaves in the log (status and progress after it), so a job can be followed in the
+ * log as it runs, locally (`npm start` prints it as one short line) and on AWS.
+ */
+export function logJobChange(log: Pick<Log, 'info'> | undefined, job: Job | undefined): Job | undefined {
+  if (log && job) log.info(`job ${job.status}`, { jobId: job.jobId, workflow: job.workflow, run: job.run, progress: job.progress });
+  return job;
+}
+
 export class JobStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly now: () => number = Date.now,
+    private readonly log?: Pick<Log, 'info'>,
   ) {}
 
   async createOnce(
@@ -212,7 +223,7 @@ export class JobStore {
       values[':progress'] = changes.progress;
       sets.push('#progress = :progress');
     }
-    return this.update({
+    return this.logged({
       Key: jobKey(jobId),
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: condition,
@@ -242,7 +253,7 @@ export class JobStore {
       values[':staleAt'] = new Date(staleBefore).toISOString();
       statusCondition = '(#status = :failed OR (#status = :running AND #updatedAt < :staleAt))';
     }
-    return this.update({
+    return this.logged({
       Key: jobKey(job.jobId),
       UpdateExpression: 'SET #status = :queued, #updatedAt = :at, #run = :next, #progress.#failed = :zero REMOVE #state',
       ConditionExpression: `${statusCondition} AND #run = :run`,
@@ -301,7 +312,7 @@ export class JobStore {
         adds.push(`#progress.#${key} :${key}`);
       }
     }
-    return this.update({
+    return this.logged({
       Key: jobKey(jobId),
       UpdateExpression: `SET #updatedAt = :at${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
       ConditionExpression: '#run = :run',
@@ -317,7 +328,7 @@ export class JobStore {
    */
   async claimPlanning(jobId: string, run: number, planner: string, staleMs: number): Promise<Job | undefined> {
     const now = this.now();
-    return this.update({
+    return this.logged({
       Key: jobKey(jobId),
       UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state',
       ConditionExpression:
@@ -344,6 +355,11 @@ export class JobStore {
 
   ttl(seconds: number): number {
     return Math.floor(this.now() / 1000) + seconds;
+  }
+
+  /** An update that changes the job's status or progress, logged when it happened. */
+  private async logged(input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>): Promise<Job | undefined> {
+    return logJobChange(this.log, await this.update(input));
   }
 
   /** A conditional update of the job item: the job after it, or undefined when the condition did not hold. */

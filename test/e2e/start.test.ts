@@ -1,107 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/local/cfn';
-import { freePort, isListening } from '../../infra/local/ports';
 import { DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
-import type { StackState } from '../../infra/local/stack-state';
-import { isAlive, processTree } from '../support/processes';
+import { READY_MS, cleanUpStacks, expectStopsCleanly, npmStart, runCommand, type Running } from '../support/npm-start';
 
 /*
- * `npm start` as a developer runs it: a child process on a free port, used over HTTP, then stopped with Ctrl-C.
- * Its state file and esbuild output go to their own folders, so a developer's running stack is left alone.
+ * `npm start` as a developer runs it (test/support/npm-start.ts), stopped with Ctrl-C and SIGTERM.
  */
 
-const READY_MS = 45_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  dataDir: string;
-  esbuildDir: string;
-  httpPort: number;
-  state: StackState;
-  pids: number[];
-}
-
-const started: Running[] = [];
-
-function exited(proc: ChildProcess, ms: number): Promise<boolean> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function npmStart(extraEnv: Record<string, string> = {}): Promise<Running> {
-  const httpPort = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'docspace-flows-e2e-'));
-  const esbuildDir = join('.local-data', `esbuild-e2e-${process.pid}-${started.length}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PORT: String(httpPort), LOCAL_DATA_DIR: dataDir, SLS_ESBUILD_WORK_FOLDER: esbuildDir };
-  // The stack's own defaults, not whatever the test process happens to carry.
-  delete env.DOCSPACE_API_HOST;
-  delete env.ADMIN_API_TOKEN;
-  Object.assign(env, extraEnv);
-  // Its own process group, as in a terminal, so that stray processes could not hide in ours.
-  const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const running: Running = { child, output: () => output, dataDir, esbuildDir, httpPort, state: undefined as never, pids: [] };
-  started.push(running);
-
-  const file = join(dataDir, 'stack.json');
-  const deadline = Date.now() + READY_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output.slice(-3000)}`);
-    if (existsSync(file) && output.includes('is ready')) break;
-    if (Date.now() > deadline) throw new Error(`npm start was not ready within ${READY_MS / 1000} s:\n${output.slice(-3000)}`);
-    await sleep(100);
-  }
-  running.state = JSON.parse(readFileSync(file, 'utf8')) as StackState;
-  running.pids = processTree(child.pid!);
-  return running;
-}
-
-function portsOf(state: StackState): number[] {
-  const urls = [state.httpUrl, state.lambdaUrl, state.dynamodbUrl, state.sqsUrl, ...(state.simulatorUrl ? [state.simulatorUrl] : [])];
-  return urls.map((u) => Number(new URL(u).port));
-}
-
-/** Stops it with a signal and checks that nothing it started is left: processes, ports, state file. */
-async function expectStopsCleanly(run: Running, stopIt: () => void): Promise<void> {
-  const ports = portsOf(run.state);
-  for (const port of ports) expect(await isListening(port), `port ${port} before stopping`).toBe(true);
-  stopIt();
-  expect(await exited(run.child, 20_000)).toBe(true);
-  const deadline = Date.now() + 5000;
-  while (run.pids.some(isAlive) && Date.now() < deadline) await sleep(100);
-  expect(run.pids.filter(isAlive)).toEqual([]);
-  for (const port of ports) expect(await isListening(port), `port ${port} after stopping`).toBe(false);
-  expect(existsSync(join(run.dataDir, 'stack.json'))).toBe(false);
-  expect(run.output()).toContain('[local] stopped');
-}
-
-afterAll(async () => {
-  for (const run of started) {
-    for (const pid of [run.child.pid!, ...run.pids]) {
-      try {
-        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(run.dataDir, { recursive: true, force: true });
-    rmSync(join(REPO_ROOT, run.esbuildDir), { recursive: true, force: true });
-  }
-});
+afterAll(cleanUpStacks);
 
 describe('npm start', () => {
   let run: Running;
@@ -161,12 +66,4 @@ describe('npm start against another portal, under a supervisor', () => {
 });
 
 /** Runs npm without blocking this process (the test's own simulator must keep answering). */
-function npmRun(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn('npm', args, { cwd: REPO_ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.on('close', (code) => resolve({ code, output }));
-  });
-}
+const npmRun = (args: string[], extraEnv: Record<string, string>) => runCommand('npm', args, extraEnv);
