@@ -54,6 +54,8 @@ const FUNCTIONS = {
   // It only writes the report (its parts, then the LATEST pointer); the read API serves it.
   abandonedRoomsScan: { table: ['PutItem'], secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1, reads: 4 } },
   jobsApi: { table: ['GetItem', 'Query'], secrets: ['ADMIN_API_TOKEN'] },
+  // A static page: it calls the API from the browser with the operator's token, so it touches nothing itself.
+  opsConsole: {},
 };
 
 /** Every setting that is a secret: never in the template on AWS, never in a log line anywhere (lib/secrets.ts reads the same list). */
