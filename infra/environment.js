@@ -38,6 +38,10 @@ const WIRING = {
   FILE_MOVES_QUEUE_URL: 'FileMovesQueue',
   UPLOAD_COPY_QUEUE_URL: 'UploadCopyQueue',
   PROJECT_ROOM_QUEUE_URL: 'ProjectRoomQueue',
+  // GET /dead-letter-queues counts what waits in them (only the read API may read their attributes).
+  FILE_MOVES_DLQ_URL: 'FileMovesDLQ',
+  UPLOAD_COPY_DLQ_URL: 'UploadCopyDLQ',
+  PROJECT_ROOM_DLQ_URL: 'ProjectRoomDLQ',
 };
 
 module.exports = async ({ resolveVariable }) => {

@@ -16,7 +16,8 @@ const WORKER_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 
 const WEBHOOK_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem'];
 
 /**
- * table: DynamoDB actions on JobsTable. consumes: the queue of its SQS event source. sends: queues it writes to.
+ * table: DynamoDB actions on JobsTable. index: per GSI of JobsTable, the actions on it. queueAttributes: queues
+ * whose attributes (message counts) it reads. consumes: the queue of its SQS event source. sends: queues it writes to.
  * secrets: the settings it reads from Parameter Store on AWS. docspace: per-process caps on concurrent DocSpace
  * writes and reads (DOCSPACE_MAX_CONCURRENT_*), required for every function that holds DOCSPACE_API_KEY: times
  * the processes its trigger may run, they add up to DocSpace's per-user limits (serverless.yml; checked by
@@ -53,7 +54,20 @@ const FUNCTIONS = {
   },
   // It only writes the report (its parts, then the LATEST pointer); the read API serves it.
   abandonedRoomsScan: { table: ['PutItem'], secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1, reads: 4 } },
-  jobsApi: { table: ['GetItem', 'Query'], secrets: ['ADMIN_API_TOKEN'] },
+  // The read API is the only function that queries the jobs index (GET /jobs) and reads the DLQs' counts.
+  jobsApi: {
+    table: ['GetItem', 'Query'],
+    index: { 'jobs-by-created': ['Query'] },
+    queueAttributes: ['FileMovesDLQ', 'UploadCopyDLQ', 'ProjectRoomDLQ'],
+    secrets: ['ADMIN_API_TOKEN'],
+  },
+  // An operator's retry takes each workflow's accept path: create-once (a conditional put that finds the job),
+  // resume (a conditional update), and the message to the workflow's queue.
+  jobRetry: {
+    table: WEBHOOK_TABLE_ACTIONS,
+    sends: ['FileMovesQueue', 'UploadCopyQueue', 'ProjectRoomQueue'],
+    secrets: ['ADMIN_API_TOKEN'],
+  },
   // A static page: it calls the API from the browser with the operator's token, so it touches nothing itself.
   opsConsole: {},
 };
@@ -107,6 +121,20 @@ function statementsFor(key, spec, s) {
       Effect: 'Allow',
       Action: spec.table.map((a) => `dynamodb:${a}`),
       Resource: [{ 'Fn::GetAtt': ['JobsTable', 'Arn'] }],
+    });
+  }
+  for (const [index, actions] of Object.entries(spec.index ?? {})) {
+    statements.push({
+      Effect: 'Allow',
+      Action: actions.map((a) => `dynamodb:${a}`),
+      Resource: [{ 'Fn::Sub': `\${JobsTable.Arn}/index/${index}` }],
+    });
+  }
+  if (spec.queueAttributes?.length) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['sqs:GetQueueAttributes'],
+      Resource: spec.queueAttributes.map((q) => ({ 'Fn::GetAtt': [q, 'Arn'] })),
     });
   }
   if (spec.consumes) {

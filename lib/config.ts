@@ -42,6 +42,7 @@ const baseSections = {
   fileMovesQueue: z.object({ FILE_MOVES_QUEUE_URL: z.url() }),
   uploadCopyQueue: z.object({ UPLOAD_COPY_QUEUE_URL: z.url() }),
   projectRoomQueue: z.object({ PROJECT_ROOM_QUEUE_URL: z.url() }),
+  deadLetterQueues: z.object({ FILE_MOVES_DLQ_URL: z.url(), UPLOAD_COPY_DLQ_URL: z.url(), PROJECT_ROOM_DLQ_URL: z.url() }),
   tasks: z.object({ TASKS_WEBHOOK_SECRET: secret, COMPLETED_FOLDER_ID: positiveId }),
   deals: z.object({ DEALS_WEBHOOK_SECRET: secret, ARCHIVE_ROOT_FOLDER_ID: positiveId }),
   uploads: z.object({
@@ -76,6 +77,8 @@ const sections = {
   ...baseSections,
   copyRules: baseSections.uploads.pick({ COPY_RULES: true }),
   templateMap: baseSections.projects.pick({ TEMPLATE_MAP: true }),
+  // Previews walk the same folders as the webhooks' jobs would, without their secrets.
+  previews: baseSections.tasks.pick({ COMPLETED_FOLDER_ID: true }).extend(baseSections.deals.pick({ ARCHIVE_ROOT_FOLDER_ID: true }).shape),
 } as const;
 
 export type Section = keyof typeof sections;

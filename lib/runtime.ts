@@ -22,6 +22,9 @@ import {
 import { postSignedJson } from './http/callback';
 import { docspaceRooms, type ProjectCallback, type ProjectRoomDeps, type ProjectRoomSettings } from './workflows/project-room';
 import { docspaceScanRooms, type AbandonedRoomsDeps, type AbandonedRoomsSettings } from './workflows/abandoned-rooms';
+import { listJobs, type JobListQuery, type JobPage } from './jobs/listing';
+import { approximateMessages } from './queue/count';
+import type { RetryDeps } from './workflows/retry';
 
 /*
  * The composition root: the one place that turns settings into the ports the workflows receive. Handlers call
@@ -160,4 +163,23 @@ export const abandonedRoomsDeps = (): AbandonedRoomsDeps => ({
 export const abandonedRoomsSettings = (): AbandonedRoomsSettings => ({
   inactivityDays: config('scan').INACTIVITY_DAYS,
   archive: config('scan').ARCHIVE_ABANDONED_ROOMS,
+});
+
+// Operations: GET /jobs, GET /dead-letter-queues, POST /jobs/{jobId}/retry.
+export const jobList = () => (query: JobListQuery): Promise<JobPage> => listJobs(dynamo(), config('table').TABLE_NAME, query);
+
+export function deadLetterQueueCounts(): Array<{ name: string; count: () => Promise<number> }> {
+  const urls = config('deadLetterQueues');
+  return [
+    { name: 'file-moves', url: urls.FILE_MOVES_DLQ_URL },
+    { name: 'upload-copy', url: urls.UPLOAD_COPY_DLQ_URL },
+    { name: 'project-room', url: urls.PROJECT_ROOM_DLQ_URL },
+  ].map(({ name, url }) => ({ name, count: () => approximateMessages(sqs(), url) }));
+}
+
+export const retryDeps = (): RetryDeps => ({
+  store: jobStore(),
+  queues: { fileMoves: fileMovesQueue(), uploadCopy: uploadCopyQueue(), projectRoom: projectRoomQueue() },
+  counters,
+  log,
 });

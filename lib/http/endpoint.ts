@@ -17,6 +17,8 @@ export interface InboundRequest<B = unknown> {
   path: string;
   headers: Record<string, string | undefined>;
   pathParameters: Record<string, string | undefined>;
+  /** Query string parameters (API Gateway joins a repeated one with commas). */
+  query: Record<string, string | undefined>;
   rawBody: Buffer;
   body: B;
 }
@@ -58,6 +60,7 @@ export function endpoint<S extends z.ZodType | undefined>(
       path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
       headers: event.headers ?? {},
       pathParameters: event.pathParameters ?? {},
+      query: event.queryStringParameters ?? {},
       rawBody,
       body: undefined,
     };

@@ -35,6 +35,14 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** The request is valid but the resource's state does not allow it (e.g. retrying a job that is running). */
+export class ConflictError extends HttpError {
+  override readonly name = 'ConflictError';
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}
+
 export class PayloadTooLargeError extends HttpError {
   override readonly name = 'PayloadTooLargeError';
   constructor(limitBytes: number) {

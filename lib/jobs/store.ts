@@ -48,6 +48,8 @@ const DAY = 86_400;
 const JOB_TTL_SECONDS = 400 * DAY;
 
 export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+/** Puts a job into the jobs-by-created index (GET /jobs; lib/jobs/listing.ts): only job items carry it. */
+export const JOB_LIST_ENTRY = { jobList: 'JOB' } as const;
 
 /**
  * The same business event always maps to the same jobId, so "create once" is one conditional put: concurrent
@@ -87,7 +89,7 @@ export class JobStore {
       await this.ddb.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...jobKey(jobId), ...job, ttl: this.ttl(JOB_TTL_SECONDS) },
+          Item: { ...jobKey(jobId), ...job, ...JOB_LIST_ENTRY, ttl: this.ttl(JOB_TTL_SECONDS) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -353,7 +355,7 @@ export class JobStore {
 
 /** A job item without its keys and without the file-move run's set of settled steps (lib/jobs/chunks.ts). */
 export function toJob(item: Record<string, unknown>): Job {
-  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, ...rest } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, jobList: _list, ...rest } = item;
   return rest as unknown as Job;
 }
 

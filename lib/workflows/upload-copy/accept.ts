@@ -75,11 +75,24 @@ export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook):
     key = String(claim.existing.businessKey ?? businessKey);
     jobInput = (claim.existing.input as Record<string, unknown> | undefined) ?? input;
   }
-  const { job, created } = await deps.store.createOnce('upload-copy', key, jobInput);
+  return acceptUploadJob(deps, key, jobInput);
+}
+
+/**
+ * The job of one upload event, created once and queued. A repeated event (or an operator's retry, which is
+ * the same thing) re-queues a queued job and resumes a failed one as a new run; a live or succeeded one is
+ * left alone.
+ */
+export async function acceptUploadJob(
+  deps: Pick<UploadAcceptDeps, 'store' | 'queue' | 'counters' | 'log'>,
+  businessKey: string,
+  input: Record<string, unknown>,
+): Promise<{ jobId: string }> {
+  const { job, created } = await deps.store.createOnce('upload-copy', businessKey, input);
   if (created) {
     deps.counters.count('JobsStarted');
     await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
-    deps.log.info('upload copy accepted', { jobId: job.jobId, sourceFileId: file.id });
+    deps.log.info('upload copy accepted', { jobId: job.jobId, sourceFileId: input.sourceFileId });
     return { jobId: job.jobId };
   }
   deps.counters.count('DuplicateDeliveries');

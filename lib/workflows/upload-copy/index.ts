@@ -5,7 +5,7 @@
  * file is in, and the copy itself, happen in the worker (copy.ts), so DocSpace gets its 2xx without waiting on
  * DocSpace.
  */
-export { acceptUpload, type UploadAcceptDeps } from './accept';
+export { acceptUpload, acceptUploadJob, type UploadAcceptDeps } from './accept';
 export { COPY_SETTLE_MS, LAST_COPY_ATTEMPT, copyUpload, duplicateTitlePattern, type UploadCopyDeps } from './copy';
 export { docspaceCopyPort, type CopyOutcome, type DestinationFile, type SourceFile, type UploadCopyDocSpace } from './docspace-port';
 export {
