@@ -11,6 +11,11 @@ const { bundleBrowserScript } = createRequire(import.meta.url)('./infra/esbuild-
 const browserScripts: Plugin = {
   name: 'browser-scripts',
   enforce: 'pre',
+  // Vitest caches a transformed module on disk keyed by its own source only; a bundle depends on every file it
+  // pulls in, so it is never cached (it takes ~0.1 s), or a test would run yesterday's page.
+  configureVitest({ defineCacheKeyGenerator }) {
+    defineCacheKeyGenerator(({ id }) => (id.endsWith('?browser') ? false : ''));
+  },
   async load(id) {
     if (!id.endsWith('?browser')) return null;
     const { text, inputs } = await bundleBrowserScript(id.slice(0, -'?browser'.length));

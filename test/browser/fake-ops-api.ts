@@ -73,7 +73,9 @@ export async function fakeOpsApi(token: string): Promise<FakeOpsApi> {
       if (!job) return error(res, 404, 'not_found', 'not found');
       if (method === 'GET' && !jobMatch[2]) {
         api.onRead?.(job);
-        return send(res, 200, job);
+        // The job status of the contract: no business key (only the list has it).
+        const { key: _key, ...status } = job;
+        return send(res, 200, status);
       }
       if (method === 'POST' && jobMatch[2]) {
         if (job.status !== 'failed') return error(res, 409, 'conflict', `the job is ${job.status}; only a failed job can be retried`);

@@ -27,6 +27,8 @@ interface State {
   /** Jobs whose status is followed until they finish (running or queued ones on the page, a retried one). */
   watched: Set<string>;
   polling: boolean;
+  /** The job whose retry this page asked for, until it ends. */
+  retried?: string;
 }
 
 const state: State = { jobs: [], cursors: [null], page: 0, nextCursor: null, detailOptions: {}, reportOrder: 'descending', watched: new Set(), polling: false };
@@ -105,8 +107,16 @@ function renderJobs(): void {
   );
 }
 
+/** GET /jobs/{jobId} has no business key (only the list has it): keep the one the list gave. */
+function withKey(job: Job): Job {
+  if (job.key) return job;
+  const key = state.jobs.find((j) => j.jobId === job.jobId)?.key ?? (state.detail?.jobId === job.jobId ? state.detail.key : undefined);
+  return key ? { ...job, key } : job;
+}
+
 /** One job changed: its row in place (no re-sort, no jump), and the detail panel when it is the open one. */
-function updateJob(job: Job): void {
+function updateJob(fetched: Job): void {
+  const job = withKey(fetched);
   const index = state.jobs.findIndex((j) => j.jobId === job.jobId);
   if (index >= 0) {
     state.jobs[index] = job;
@@ -115,6 +125,15 @@ function updateJob(job: Job): void {
   }
   if (state.selected === job.jobId) {
     state.detail = job;
+    if (state.retried === job.jobId && isFinished(job)) {
+      state.retried = undefined;
+      state.detailOptions = {
+        notice:
+          job.status === 'succeeded'
+            ? { kind: 'info', text: 'The retry succeeded: the job has done all of its work.' }
+            : { kind: 'error', text: 'The retry failed too: the errors above say why.' },
+      };
+    }
     renderDetail();
   }
 }
@@ -143,7 +162,7 @@ async function openJob(jobId: string): Promise<void> {
   state.detailOptions = {};
   renderJobs();
   try {
-    state.detail = await state.api.job(jobId);
+    state.detail = withKey(await state.api.job(jobId));
     renderDetail();
     if (!isFinished(state.detail)) watch(jobId);
     jobPanel.scrollIntoView({ block: 'nearest' });
@@ -159,6 +178,7 @@ async function retry(jobId: string): Promise<void> {
   renderDetail();
   try {
     await state.api.retry(jobId);
+    state.retried = jobId;
     state.detailOptions = { notice: { kind: 'info', text: 'Retry accepted: the job runs again; this page follows it until it ends.' } };
     const job = await state.api.job(jobId);
     updateJob(job);
