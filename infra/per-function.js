@@ -68,6 +68,8 @@ const FUNCTIONS = {
     sends: ['FileMovesQueue', 'UploadCopyQueue', 'ProjectRoomQueue'],
     secrets: ['ADMIN_API_TOKEN'],
   },
+  // Reads DocSpace only, and nothing of AWS but its own secrets; reservedConcurrency 1 (serverless.yml).
+  previews: { secrets: ['DOCSPACE_API_KEY', 'ADMIN_API_TOKEN'], docspace: { writes: 1, reads: 3 } },
   // A static page: it calls the API from the browser with the operator's token, so it touches nothing itself.
   opsConsole: {},
 };

@@ -36,10 +36,19 @@ export class ApiError extends Error {
 }
 
 /** GET with the bearer token; the token never appears in an error message. */
-export async function getJson<T>(target: ApiTarget, path: string): Promise<T> {
+export function getJson<T>(target: ApiTarget, path: string): Promise<T> {
+  return requestJson<T>(target, 'GET', path);
+}
+
+/** POST (no body) with the bearer token, e.g. POST /jobs/{jobId}/retry. */
+export function postJson<T>(target: ApiTarget, path: string): Promise<T> {
+  return requestJson<T>(target, 'POST', path);
+}
+
+async function requestJson<T>(target: ApiTarget, method: 'GET' | 'POST', path: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${target.baseUrl}${path}`, { headers: { authorization: `Bearer ${target.token}` } });
+    response = await fetch(`${target.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${target.token}` } });
   } catch {
     throw new ApiError(0, `${target.baseUrl} does not answer; is the stack running (npm start) or DOCSPACE_FLOWS_URL right?`);
   }
@@ -51,7 +60,7 @@ export async function getJson<T>(target: ApiTarget, path: string): Promise<T> {
     } catch {
       // Not JSON (e.g. an API Gateway error page): the first bytes are the best description.
     }
-    throw new ApiError(response.status, `GET ${path} answered ${response.status}: ${message}`);
+    throw new ApiError(response.status, `${method} ${path} answered ${response.status}: ${message}`);
   }
   return JSON.parse(text) as T;
 }

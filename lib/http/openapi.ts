@@ -3,6 +3,7 @@ import { dealClosedSchema } from '../workflows/deal-closed';
 import { taskEventSchema } from '../workflows/task-closed';
 import { projectEventSchema } from '../workflows/project-room';
 import { uploadWebhookSchema } from '../workflows/upload-copy';
+import { JOB_STATUSES, WORKFLOWS, jobListParamsSchema } from '../workflows/read-api';
 
 /** The same limit as lib/http/endpoint.ts (which is not imported here: it pulls in middy, ESM-only, and the CLI runs as CJS). */
 export const DOCUMENTED_MAX_BODY_BYTES = 256 * 1024;
@@ -23,7 +24,7 @@ export const ignoredSchema = z.object({
 
 export const errorSchema = z.object({
   error: z.object({
-    code: z.enum(['bad_request', 'unauthorized', 'not_found', 'payload_too_large', 'misconfigured', 'internal']),
+    code: z.enum(['bad_request', 'unauthorized', 'not_found', 'conflict', 'payload_too_large', 'misconfigured', 'internal']),
     message: z.string(),
     field: z.string().optional().meta({ description: 'The offending field of a 400, e.g. `clientRoomId`.' }),
   }),
@@ -42,6 +43,57 @@ export const jobViewSchema = z.object({
   errors: z.array(
     z.object({ fileId: z.number().int().optional(), title: z.string().optional(), reason: z.string() }),
   ),
+});
+
+const progressSchema = z.object({ total: z.number().int(), done: z.number().int(), failed: z.number().int() });
+
+export const jobSummarySchema = z.object({
+  jobId: z.string(),
+  workflow: z.enum(WORKFLOWS),
+  status: z.enum(JOB_STATUSES),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  progress: progressSchema,
+  key: z.record(z.string(), z.unknown()).meta({
+    description:
+      'The business event: deal-archive {dealId, clientName, clientRoomId}; task-complete {taskId, docsFolderId}; ' +
+      'project-room {projectId, projectName}; upload-copy {fileId, fileTitle?, folderId?} (what the job input holds).',
+  }),
+});
+
+export const jobListSchema = z.object({
+  jobs: z.array(jobSummarySchema).meta({ description: 'Newest first (by createdAt).' }),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+});
+
+export const deadLetterQueuesSchema = z.object({
+  queues: z.array(
+    z.object({
+      name: z.enum(['file-moves', 'upload-copy', 'project-room']),
+      messages: z.number().int().min(0).meta({ description: "SQS's ApproximateNumberOfMessages" }),
+    }),
+  ),
+});
+
+export const fileMovePreviewSchema = z.object({
+  source: z.object({ folderId: z.number().int(), title: z.string() }),
+  destination: z.object({
+    folderId: z.number().int().nullable().meta({ description: 'null when the job would create it' }),
+    title: z.string(),
+    exists: z.boolean(),
+  }),
+  files: z.number().int(),
+  folders: z.number().int().meta({ description: 'Folders below the source that would move (the source not counted).' }),
+  foldersToCreate: z.array(z.string()).meta({ description: 'Relative to the archive root (deals) or to Completed (tasks).' }),
+  besideSameTitle: z
+    .array(z.string())
+    .meta({ description: 'Files that would be placed beside a same-titled file in the destination (same relative paths).' }),
+  guest: z
+    .object({ userId: z.string(), roomId: z.number().int(), losesAccess: z.boolean() })
+    .nullable()
+    .meta({ description: 'Deals with guestUserId: access is revoked once the last file has moved.' }),
+  docspaceCalls: z.object({ reads: z.number().int(), writes: z.number().int() }).meta({ description: 'Approximate.' }),
+  previewReads: z.number().int().meta({ description: 'DocSpace requests (all GET) this preview made.' }),
 });
 
 export const abandonedRoomsReportSchema = z.object({
@@ -72,6 +124,8 @@ export const REQUEST_SCHEMAS = {
   'POST /webhooks/deals/closed': dealClosedSchema,
   'POST /webhooks/docspace': uploadWebhookSchema,
   'POST /webhooks/projects': projectEventSchema,
+  'POST /previews/deals/closed': dealClosedSchema,
+  'POST /previews/tasks': taskEventSchema,
 } as const;
 
 type JsonSchema = Record<string, unknown>;
@@ -173,6 +227,54 @@ export function openApiDocument(options: { serverUrl?: string; version?: string 
           },
         },
       },
+      '/jobs': {
+        get: {
+          summary: 'Jobs, newest first, filtered and paginated (a Query on the jobs-by-created index)',
+          operationId: 'listJobs',
+          security: [{ adminToken: [] }],
+          parameters: listParameters(),
+          responses: {
+            '200': { description: 'One page of job summaries.', content: json(jobListSchema) },
+            '400': error('A parameter has a bad value or is unknown (named in `error.field`).'),
+            '401': error('Missing or wrong bearer token.'),
+          },
+        },
+      },
+      '/jobs/{jobId}/retry': {
+        post: {
+          summary: 'Run a failed job again, as if its event had been delivered again',
+          description:
+            'Moves only what is still in the source, copies what was not copied, and for a room that exists only ' +
+            'repeats the callback. Two retries at once make one run.',
+          operationId: 'retryJob',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '202': { description: 'The job is queued again.', content: json(acceptedSchema) },
+            '401': error('Missing or wrong bearer token.'),
+            '404': error('No such job.'),
+            '409': error('The job is queued or running, or has succeeded (`error.code` conflict).'),
+            '413': error(`Body over ${DOCUMENTED_MAX_BODY_BYTES / 1024} KB.`),
+          },
+        },
+      },
+      '/previews/deals/closed': {
+        post: preview('What archiving this deal would do; nothing is written to DocSpace', 'POST /previews/deals/closed', 'clientRoomId or the archive root'),
+      },
+      '/previews/tasks': {
+        post: preview('What closing this task would move; nothing is written to DocSpace', 'POST /previews/tasks', 'docsFolderId or Completed', true),
+      },
+      '/dead-letter-queues': {
+        get: {
+          summary: 'How many messages wait in each dead-letter queue',
+          operationId: 'getDeadLetterQueues',
+          security: [{ adminToken: [] }],
+          responses: {
+            '200': { description: 'One entry per DLQ.', content: json(deadLetterQueuesSchema) },
+            '401': error('Missing or wrong bearer token.'),
+          },
+        },
+      },
       '/reports/abandoned-rooms/latest': {
         get: {
           summary: 'The report of the last abandoned-rooms scan',
@@ -185,6 +287,38 @@ export function openApiDocument(options: { serverUrl?: string; version?: string 
           },
         },
       },
+    },
+  };
+}
+
+/** GET /jobs's query parameters, from the schema the handler parses them with. */
+function listParameters() {
+  const properties = (z.toJSONSchema(jobListParamsSchema, { io: 'input' }) as { properties: Record<string, JsonSchema> }).properties;
+  return Object.entries(properties).map(([name, schema]) => {
+    const { description, ...rest } = schema;
+    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest };
+  });
+}
+
+function preview(summary: string, route: 'POST /previews/deals/closed' | 'POST /previews/tasks', folder: string, ignorable = false) {
+  return {
+    summary,
+    operationId: route === 'POST /previews/tasks' ? 'previewTask' : 'previewDeal',
+    security: [{ adminToken: [] }],
+    requestBody: {
+      required: true,
+      description: "The webhook's body, validated by the webhook's schema.",
+      content: { 'application/json': { schema: requestJsonSchema(REQUEST_SCHEMAS[route]) } },
+    },
+    responses: {
+      '200': {
+        description: ignorable ? 'What the job would do, or `ignored` for a status other than closed.' : 'What the job would do.',
+        content: json(ignorable ? z.union([fileMovePreviewSchema, ignoredSchema]) : fileMovePreviewSchema),
+      },
+      '400': error('Malformed JSON or a missing or mistyped field (named in `error.field`).'),
+      '401': error('Missing or wrong bearer token.'),
+      '404': error(`The folder the job would start from (${folder}) cannot be read; \`error.field\` names it.`),
+      '413': error(`Body over ${DOCUMENTED_MAX_BODY_BYTES / 1024} KB.`),
     },
   };
 }

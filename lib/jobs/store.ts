@@ -355,7 +355,7 @@ export class JobStore {
 
 /** A job item without its keys and without the file-move run's set of settled steps (lib/jobs/chunks.ts). */
 export function toJob(item: Record<string, unknown>): Job {
-  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, jobList: _list, ...rest } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, ...rest } = item;
   return rest as unknown as Job;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { acceptFileMove, type Accepted } from './file-moves/accept';
-import type { FileMoveDeps } from './file-moves/model';
+import type { FileMoveDeps, FileMoveInput } from './file-moves/model';
 
 /** DocSpace trims titles and rejects these characters, so such a name could never be the folder's exact title. */
 const folderTitle = z
@@ -25,7 +25,12 @@ export function acceptDealClosed(
   deal: DealClosed,
   settings: { archiveRootFolderId: number },
 ): Promise<Accepted> {
-  return acceptFileMove(deps, 'deal-archive', deal.dealId, {
+  return acceptFileMove(deps, 'deal-archive', deal.dealId, dealMoveInput(deal, settings));
+}
+
+/** The file move a closed deal asks for (also what POST /previews/deals/closed walks). */
+export function dealMoveInput(deal: DealClosed, settings: { archiveRootFolderId: number }): FileMoveInput {
+  return {
     sourceFolderId: deal.clientRoomId,
     destination: {
       kind: 'named-child',
@@ -34,5 +39,5 @@ export function acceptDealClosed(
     },
     ...(deal.guestUserId ? { guest: { userId: deal.guestUserId, roomId: deal.clientRoomId } } : {}),
     resultKey: 'archiveFolderId',
-  });
+  };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { acceptFileMove, type Accepted } from './file-moves/accept';
-import type { FileMoveDeps } from './file-moves/model';
+import type { FileMoveDeps, FileMoveInput } from './file-moves/model';
 
 export const taskEventSchema = z.object({
   taskId: z.string().trim().min(1).max(200),
@@ -18,9 +18,14 @@ export async function acceptTaskEvent(
   settings: { completedFolderId: number },
 ): Promise<TaskOutcome> {
   if (task.status.toLowerCase() !== 'closed') return { ignored: true };
-  return acceptFileMove(deps, 'task-complete', `${task.taskId}\u0000${task.docsFolderId}`, {
+  return acceptFileMove(deps, 'task-complete', `${task.taskId}\u0000${task.docsFolderId}`, taskMoveInput(task, settings));
+}
+
+/** The file move a closed task asks for (also what POST /previews/tasks walks). */
+export function taskMoveInput(task: TaskEvent, settings: { completedFolderId: number }): FileMoveInput {
+  return {
     sourceFolderId: task.docsFolderId,
     destination: { kind: 'folder', folderId: settings.completedFolderId },
     resultKey: 'completedFolderId',
-  });
+  };
 }

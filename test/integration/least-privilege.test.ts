@@ -3,13 +3,16 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as scan } from '../../functions/abandoned-rooms/handler';
 import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as jobRetry } from '../../functions/job-retry/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
+import { handler as previews } from '../../functions/previews/handler';
 import { handler as projectsWebhook } from '../../functions/project-room/handler';
 import { handler as tasksWebhook } from '../../functions/task-closed/handler';
 import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
 import { lambdaContext } from '../../infra/local/lambda-context';
 import { DEMO } from '../../infra/local/simulator';
 import { dynamo, sqs } from '../../lib/aws';
+import { JobStore } from '../../lib/jobs/store';
 import { startStack, type Stack } from '../support/stack';
 
 /*
@@ -69,6 +72,14 @@ async function as<T>(functionKey: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `!GetAtt X.Arn` → X; `!Sub ${X.Arn}/index/i` → X/index/i; anything else as JSON. */
+function resourceId(r: unknown): string {
+  const getAtt = (r as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0];
+  if (getAtt) return getAtt;
+  const sub = /^\$\{(\w+)\.Arn\}(\/index\/[\w-]+)$/.exec(String((r as { 'Fn::Sub'?: string })['Fn::Sub'] ?? ''));
+  return sub ? `${sub[1]}${sub[2]}` : JSON.stringify(r);
+}
+
 const context = (functionKey: string): Context =>
   lambdaContext({ functionName: `docspace-flows-test-${functionKey}`, timeoutSeconds: 300 });
 
@@ -83,11 +94,13 @@ beforeAll(async () => {
   const tableNames = new Map([[stack.env.TABLE_NAME!, 'JobsTable']]);
   dynamo().middlewareStack.add(
     (next, ctx) => async (args) => {
-      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown>; TransactItems?: unknown[] };
+      const input = args.input as { TableName?: string; IndexName?: string; RequestItems?: Record<string, unknown>; TransactItems?: unknown[] };
+      // A query on an index needs the index's ARN (<table ARN>/index/<name>), not the table's.
+      const names = new Map([...tableNames].map(([t, id]) => [t, input.IndexName ? `${id}/index/${input.IndexName}` : id]));
       const tables = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {});
       // The DocumentClient's commands reach this stack as the low-level ones (PutItemCommand ...), but map both.
       const action = `dynamodb:${DYNAMO_ACTIONS[ctx.commandName!] ?? ctx.commandName!.replace(/Command$/, '')}`;
-      for (const t of tables.length ? tables : ['?']) record(action, tableNames.get(t) ?? `unknown table ${t}`);
+      for (const t of tables.length ? tables : ['?']) record(action, names.get(t) ?? `unknown table ${t}`);
       return next(args);
     },
     { step: 'initialize', name: 'recordForIamTest' },
@@ -110,7 +123,7 @@ beforeAll(async () => {
       id,
       statements.flatMap((s) =>
         s.Action.flatMap((action) =>
-          s.Resource.map((r) => ({ action, resource: (r as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] ?? JSON.stringify(r) })),
+          s.Resource.map((r) => ({ action, resource: resourceId(r) })),
         ),
       ),
     );
@@ -164,6 +177,23 @@ beforeAll(async () => {
     const auth = { authorization: `Bearer ${stack.secrets.admin}` };
     expect((await stack.http(jobsApi, { method: 'GET', path: `/jobs/${dealJob.body.jobId}`, headers: auth })).body.status).toBe('succeeded');
     expect((await stack.http(jobsApi, { method: 'GET', path: '/reports/abandoned-rooms/latest', headers: auth })).statusCode).toBe(200);
+    expect((await stack.http(jobsApi, { method: 'GET', path: '/jobs?status=succeeded&limit=2', headers: auth })).body.jobs).toHaveLength(2);
+    expect((await stack.http(jobsApi, { method: 'GET', path: '/dead-letter-queues', headers: auth })).body.queues).toHaveLength(3);
+  });
+
+  // An operator's retry of a failed job (made failed here outside any function), then the run it queues.
+  await new JobStore(stack.ddb, stack.env.TABLE_NAME!).transition(dealJob.body.jobId, ['succeeded'], 'failed');
+  await as('jobRetry', async () => {
+    const auth = { authorization: `Bearer ${stack.secrets.admin}` };
+    expect((await stack.http(jobRetry, { method: 'POST', path: `/jobs/${dealJob.body.jobId}/retry`, headers: auth })).statusCode).toBe(202);
+  });
+  await as('fileMovesWorker', () => stack.drain({ timeoutMs: 60_000 }));
+
+  // A preview reads DocSpace only: a DynamoDB or SQS call would be recorded under it (checked below).
+  await as('previews', async () => {
+    const body = JSON.stringify({ dealId: 'D-IAM-2', clientRoomId: DEMO.clientRoomId, clientName: 'IAM Ltd' });
+    const answer = await stack.http(previews, { method: 'POST', path: '/previews/deals/closed', headers: { authorization: `Bearer ${stack.secrets.admin}` }, body });
+    expect(answer.statusCode).toBe(200);
   });
 }, 300_000);
 
@@ -179,9 +209,15 @@ const FUNCTIONS = [
   'uploadCopyWorker',
   'abandonedRoomsScan',
   'jobsApi',
+  'jobRetry',
 ];
 
 describe('each function role', () => {
+  it('gives the previews, which make no DynamoDB or SQS call, no DynamoDB or SQS grant', () => {
+    expect(calls.get('previews') ?? []).toEqual([]);
+    expect(allowed.get(perFunction.roleId('previews'))!.filter((g) => /^(dynamodb|sqs):/.test(g.action))).toEqual([]);
+  });
+
   it.each(FUNCTIONS)('allows every DynamoDB and SQS call that %s makes in a real run', (functionKey) => {
     const made = calls.get(functionKey) ?? [];
     expect(made.length, `${functionKey} made no calls; the run did not reach it`).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
 import { handler as jobRetry } from '../../functions/job-retry/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
+import { handler as previews } from '../../functions/previews/handler';
 import { handler as projectsWebhook } from '../../functions/project-room/handler';
 import { handler as tasksWebhook } from '../../functions/task-closed/handler';
 import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
@@ -55,6 +56,8 @@ const admin = () => ({ authorization: `Bearer ${stack.secrets.admin}` });
 const get = (path: string, headers: Record<string, string> = admin()) => stack.http(jobsApi, { method: 'GET', path, headers });
 const retry = (jobId: string, headers: Record<string, string> = admin()) =>
   stack.http(jobRetry, { method: 'POST', path: `/jobs/${jobId}/retry`, headers });
+const preview = (kind: 'deals/closed' | 'tasks', body: unknown, headers: Record<string, string> = admin()) =>
+  stack.http(previews, { method: 'POST', path: `/previews/${kind}`, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 function signed(handler: typeof dealsWebhook, path: string, secret: string, body: unknown) {
   const raw = JSON.stringify(body);
@@ -227,6 +230,8 @@ describe('the admin token', () => {
     ['GET /jobs with a wrong token', () => get('/jobs', { authorization: 'Bearer wrong-token-0123456789abcdef' })],
     ['GET /dead-letter-queues', () => get('/dead-letter-queues', {})],
     ['POST /jobs/{jobId}/retry', () => retry('deal-archive-AAAAAAAAAAAAAAAAAAAAAA', {})],
+    ['POST /previews/deals/closed', () => preview('deals/closed', { dealId: 'D-X', clientRoomId: DEMO.clientRoomId, clientName: 'X' }, {})],
+    ['POST /previews/tasks with a wrong token', () => preview('tasks', { taskId: 'T-X', status: 'closed', docsFolderId: 1 }, { authorization: 'Bearer nope' })],
     ['POST /jobs/{jobId}/retry with a wrong token', () => retry('deal-archive-AAAAAAAAAAAAAAAAAAAAAA', { authorization: `Bearer ${stack.secrets.tasks}` })],
   ])('is required by %s (401)', async (_name, call) => {
     const answer = await call();
@@ -381,5 +386,84 @@ describe('the jobs index', () => {
     );
     expect(out.Items!.length).toBeGreaterThan(7);
     expect(out.Items!.every((item) => /^JOB#/.test(item.pk) && item.sk === 'JOB')).toBe(true);
+  });
+});
+
+describe('POST /previews/...', () => {
+  it('tells what a deal archive would do, writing nothing to DocSpace, and the job then does just that', async () => {
+    const room = buildNestedRoom(stack.sim, { title: 'Preview client room', files: 12, depth: 2, width: 2 });
+    stack.sim.shareRoom(room.roomId, DEMO.guestUserId, 2);
+    // A partial archive from an earlier deal: the client folder, one of its subfolders, and a same-titled file.
+    const archive = stack.sim.addFolder(DEMO.archiveRootFolderId, 'Preview Ltd');
+    stack.sim.addFolder(archive, 'Contracts');
+    stack.sim.addFile(archive, 'document-0-0.docx');
+    const deal = { dealId: 'D-PREVIEW', clientRoomId: room.roomId, clientName: 'Preview Ltd', guestUserId: DEMO.guestUserId };
+    stack.sim.clearMutations();
+
+    const answer = await preview('deals/closed', deal);
+    expect(answer.statusCode).toBe(200);
+    expect(stack.sim.mutations()).toEqual([]);
+    expect(answer.body).toMatchObject({
+      source: { folderId: room.roomId, title: 'Preview client room' },
+      destination: { folderId: archive, title: 'Preview Ltd', exists: true },
+      files: 12,
+      folders: 6,
+      foldersToCreate: [
+        'Preview Ltd/Contracts/Contracts',
+        'Preview Ltd/Contracts/Invoices',
+        'Preview Ltd/Invoices',
+        'Preview Ltd/Invoices/Contracts',
+        'Preview Ltd/Invoices/Invoices',
+      ],
+      besideSameTitle: ['Preview Ltd/document-0-0.docx'],
+      guest: { userId: DEMO.guestUserId, roomId: room.roomId, losesAccess: true },
+    });
+    expect(answer.body.previewReads).toBeGreaterThan(0);
+    expect(stack.sim.mutations()).toEqual([]);
+
+    const { jobId } = (await postDeal(deal)).body;
+    await stack.drain({ timeoutMs: 60_000 });
+    expect(await job(jobId)).toMatchObject({ status: 'succeeded', result: { archiveFolderId: archive } });
+    const writes = stack.sim.mutations();
+    expect(writes.filter((m) => m.method === 'POST' && /\/files\/folder\/\d+$/.test(m.path))).toHaveLength(5);
+    // "About how many": the estimate is within a few requests of what the job really wrote.
+    expect(Math.abs(answer.body.docspaceCalls.writes - writes.length)).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  it('names the client folder among the folders to create when the archive has none', async () => {
+    const room = buildNestedRoom(stack.sim, { title: 'Fresh client room', files: 3, depth: 1, width: 1 });
+    stack.sim.clearMutations();
+    const answer = await preview('deals/closed', { dealId: 'D-FRESH', clientRoomId: room.roomId, clientName: 'Fresh Co' });
+    expect(answer.body).toMatchObject({
+      destination: { folderId: null, title: 'Fresh Co', exists: false },
+      files: 3,
+      folders: 1,
+      foldersToCreate: ['Fresh Co', 'Fresh Co/Contracts'],
+      besideSameTitle: [],
+      guest: null,
+    });
+    expect(stack.sim.mutations()).toEqual([]);
+  });
+
+  it('tells what a closed task would move into Completed, and that another status does nothing', async () => {
+    const folder = buildNestedRoom(stack.sim, { title: 'Preview task folder', files: 4, depth: 1, width: 1 });
+    stack.sim.clearMutations();
+    const closed = await preview('tasks', { taskId: 'T-PREVIEW', status: 'closed', docsFolderId: folder.roomId });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.body).toMatchObject({ source: { folderId: folder.roomId }, destination: { folderId: DEMO.completedFolderId, exists: true }, files: 4, folders: 1 });
+    const open = await preview('tasks', { taskId: 'T-PREVIEW', status: 'open', docsFolderId: folder.roomId });
+    expect(open.body).toMatchObject({ ignored: true });
+    expect(stack.sim.mutations()).toEqual([]);
+  });
+
+  it('validates the body with the webhook schema (400 naming the field) and names a folder it cannot read (404)', async () => {
+    const missing = await preview('deals/closed', { dealId: 'D-BAD', clientName: 'Bad' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body.error.field).toBe('clientRoomId');
+    const mistyped = await preview('tasks', { taskId: 'T-BAD', status: 'closed', docsFolderId: '12' });
+    expect(mistyped.body.error).toMatchObject({ code: 'bad_request', field: 'docsFolderId' });
+    const unknown = await preview('deals/closed', { dealId: 'D-GONE', clientRoomId: 987_654_321, clientName: 'Gone' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body.error).toMatchObject({ field: 'clientRoomId', message: expect.stringContaining('987654321') });
   });
 });

@@ -38,6 +38,11 @@ const CONTRACT_ROUTES = [
   'POST /webhooks/projects',
   'GET /jobs/{jobId}',
   'GET /reports/abandoned-rooms/latest',
+  'GET /jobs',
+  'POST /jobs/{jobId}/retry',
+  'POST /previews/deals/closed',
+  'POST /previews/tasks',
+  'GET /dead-letter-queues',
 ];
 
 const SQS_CONSUMER_ACTIONS = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
@@ -78,7 +83,7 @@ afterAll(() => {
 describe('the packaged CloudFormation template', () => {
   it('gives every function a role of its own, and no function a shared or default role', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.length).toBe(9);
+    expect(functions.length).toBe(11);
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
     const roles = functions.map(([id]) => functionRole(id).roleId);
     expect(new Set(roles).size).toBe(functions.length);
@@ -104,6 +109,11 @@ describe('the packaged CloudFormation template', () => {
           const text = typeof resource === 'string' ? resource : (resource as Obj)['Fn::Sub'];
           expect(typeof text, `${fnId} resource ${JSON.stringify(resource)}`).toBe('string');
           expect(text, `${fnId} resource`).not.toContain('*');
+          // The one index of the jobs table, by name (GET /jobs).
+          if (text.startsWith('${JobsTable.Arn}/index/')) {
+            expect(text).toBe('${JobsTable.Arn}/index/jobs-by-created');
+            continue;
+          }
           expect(text, `${fnId} resource`).toMatch(/^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/\S+$/);
         }
       }
@@ -130,10 +140,45 @@ describe('the packaged CloudFormation template', () => {
 
   it('reads only the jobs table and lets only the read API be read-only', () => {
     const jobsApi = functionRole('JobsApiLambdaFunction').statements.filter((s) => String(asArray(s.Action)[0]).startsWith('dynamodb:'));
-    expect(jobsApi.flatMap((s) => asArray(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(jobsApi.flatMap((s) => asArray(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query']);
+    const onIndex = (s: Obj) => asArray(s.Resource).some((r: Obj) => String(r['Fn::Sub'] ?? '').includes('/index/'));
     for (const [fnId] of ofType('AWS::Lambda::Function')) {
       for (const s of functionRole(fnId).statements.filter((st) => String(asArray(st.Action)[0]).startsWith('dynamodb:'))) {
+        if (onIndex(s)) {
+          // Only the read API may query the jobs index, and only query it.
+          expect(fnId).toBe('JobsApiLambdaFunction');
+          expect(asArray(s.Action)).toEqual(['dynamodb:Query']);
+          expect(asArray(s.Resource)).toEqual([{ 'Fn::Sub': '${JobsTable.Arn}/index/jobs-by-created' }]);
+          continue;
+        }
         expect(asArray(s.Resource).map(getAttId)).toEqual(['JobsTable']);
+      }
+    }
+  });
+
+  it('indexes the jobs by creation (GET /jobs), projecting only what a job summary shows', () => {
+    const [index, ...others] = resources.JobsTable.Properties.GlobalSecondaryIndexes as Obj[];
+    expect(others).toEqual([]);
+    expect(index).toMatchObject({
+      IndexName: 'jobs-by-created',
+      KeySchema: [
+        { AttributeName: 'jobList', KeyType: 'HASH' },
+        { AttributeName: 'createdAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE' },
+    });
+    expect([...index!.Projection.NonKeyAttributes].sort()).toEqual(['businessKey', 'input', 'jobId', 'progress', 'status', 'updatedAt', 'workflow']);
+  });
+
+  it('lets only the read API read the dead-letter queues\' attributes, and nothing else of them', () => {
+    for (const [fnId] of ofType('AWS::Lambda::Function')) {
+      const dlqGrants = functionRole(fnId)
+        .statements.filter((s) => asArray(s.Resource).some((r) => /DLQ$/.test(getAttId(r) ?? '')))
+        .map((s) => ({ actions: asArray(s.Action), queues: asArray(s.Resource).map(getAttId).sort() }));
+      if (fnId === 'JobsApiLambdaFunction') {
+        expect(dlqGrants).toEqual([{ actions: ['sqs:GetQueueAttributes'], queues: ['FileMovesDLQ', 'ProjectRoomDLQ', 'UploadCopyDLQ'] }]);
+      } else {
+        expect(dlqGrants, fnId).toEqual([]);
       }
     }
   });
@@ -180,11 +225,13 @@ describe('the packaged CloudFormation template', () => {
         continue;
       }
       callers.push(fnId);
-      // How many processes can run at once: the event source's maximumConcurrency, or 1 for the schedule.
+      // How many processes can run at once: the event source's maximumConcurrency, 1 for the schedule, or the
+      // reserved concurrency of an HTTP function (the previews).
       const sources = mappings.filter((m) => getAttId(m.FunctionName) === fnId);
       const scheduled = rules.filter((r) => r.Targets.some((t: Obj) => getAttId(t.Arn) === fnId));
-      expect(sources.length + scheduled.length, `${fnId} has exactly one trigger`).toBe(1);
-      const processes = sources[0] ? sources[0].ScalingConfig?.MaximumConcurrency : 1;
+      const reserved = fn.Properties.ReservedConcurrentExecutions as number | undefined;
+      expect(sources.length + scheduled.length + (reserved === undefined ? 0 : 1), `${fnId} has exactly one bound on its processes`).toBe(1);
+      const processes = sources[0] ? sources[0].ScalingConfig?.MaximumConcurrency : (reserved ?? 1);
       expect(processes, `${fnId} maximumConcurrency`).toBeGreaterThan(0);
       for (const kind of ['writes', 'reads'] as const) {
         const cap = Number(env[`DOCSPACE_MAX_CONCURRENT_${kind.toUpperCase()}`]);
@@ -193,7 +240,13 @@ describe('the packaged CloudFormation template', () => {
       }
     }
     expect(callers.sort()).toEqual(
-      ['AbandonedRoomsScanLambdaFunction', 'FileMovesWorkerLambdaFunction', 'ProjectRoomWorkerLambdaFunction', 'UploadCopyWorkerLambdaFunction'],
+      [
+        'AbandonedRoomsScanLambdaFunction',
+        'FileMovesWorkerLambdaFunction',
+        'PreviewsLambdaFunction',
+        'ProjectRoomWorkerLambdaFunction',
+        'UploadCopyWorkerLambdaFunction',
+      ],
     );
     expect(total.writes).toBeLessThanOrEqual(DOCSPACE_LIMITS.writes);
     expect(total.reads).toBeLessThanOrEqual(DOCSPACE_LIMITS.reads);

@@ -24,6 +24,11 @@ const CONTRACT: Array<[method: string, path: string, security: string | null]> =
   ['post', '/webhooks/projects', 'projectsSignature'],
   ['get', '/jobs/{jobId}', 'adminToken'],
   ['get', '/reports/abandoned-rooms/latest', 'adminToken'],
+  ['get', '/jobs', 'adminToken'],
+  ['post', '/jobs/{jobId}/retry', 'adminToken'],
+  ['post', '/previews/deals/closed', 'adminToken'],
+  ['post', '/previews/tasks', 'adminToken'],
+  ['get', '/dead-letter-queues', 'adminToken'],
 ];
 
 // What each handler parses its body with (functions/*/handler.ts), and a body from the contract or DocSpace.
@@ -35,6 +40,8 @@ const BODIES: Array<[route: keyof typeof REQUEST_SCHEMAS, schema: z.ZodType, val
     { dealId: 'D-7', clientRoomId: 123, clientName: 'Acme', guestUserId: '8f6c3e0a-3d7b-4c55-9a57-8a5e6f1f2b10', archiveRootFolderId: 456 },
     { dealId: 'D-7', clientName: 'Acme' },
   ],
+  ['POST /previews/tasks', taskEventSchema, { taskId: 'TASK-102', status: 'closed', docsFolderId: 341029 }, { taskId: 'TASK-102', status: 'closed' }],
+  ['POST /previews/deals/closed', dealClosedSchema, { dealId: 'D-7', clientRoomId: 123, clientName: 'Acme' }, { dealId: 'D-7', clientRoomId: 'x', clientName: 'Acme' }],
   ['POST /webhooks/projects', projectEventSchema, { projectId: 'P-1', projectType: 'legal', projectName: 'Acme merger' }, { projectId: 'P-1', projectType: 'legal' }],
   [
     'POST /webhooks/docspace',
@@ -76,6 +83,14 @@ describe('the OpenAPI document', () => {
     expect(doc.components.securitySchemes.docspaceSignature).toMatchObject({ in: 'header', name: 'x-docspace-signature-256' });
   });
 
+  it('documents the query parameters GET /jobs parses, with their limits', () => {
+    const params = Object.fromEntries((doc.paths['/jobs'].get.parameters as Obj[]).map((p) => [p.name, p]));
+    expect(Object.keys(params).sort()).toEqual(['cursor', 'limit', 'since', 'status', 'workflow']);
+    expect(params.limit.schema).toMatchObject({ minimum: 1, maximum: 100, default: 25 });
+    expect(params.status.schema.enum).toEqual(['queued', 'running', 'succeeded', 'failed']);
+    expect(params.workflow.schema.enum).toEqual(['task-complete', 'deal-archive', 'upload-copy', 'project-room']);
+  });
+
   it('gives every operation a unique id, a 2xx answer, its path parameters, and 401s where a credential is needed', () => {
     const ids = new Set<string>();
     for (const [method, path, scheme] of CONTRACT) {
@@ -87,7 +102,7 @@ describe('the OpenAPI document', () => {
         expect(op.parameters.map((p: Obj) => p.name)).toContain(param.slice(1, -1));
       }
       if (scheme) expect(op.responses['401'], `${method} ${path}`).toBeDefined();
-      if (method === 'post') expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '401', '413']));
+      if (method === 'post') expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(op.requestBody ? ['400', '401', '413'] : ['401', '413']));
     }
   });
 
