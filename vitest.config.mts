@@ -29,6 +29,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/setup.ts'],
+    // Vitest blanks CSS imports by default, `?raw` ones too: the console's style must reach its page whole.
+    css: { include: [/\/lib\/console\/page\/[^/]+\.css/] },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: more workers only add contention with the in-process emulators.

@@ -243,6 +243,8 @@ describe('the console page', () => {
     await signIn(page);
     await page.click('table.jobs button.link');
     await page.waitForSelector('#job [data-role=error]');
+    // Its style applied (a blocked or empty one would leave the browser's defaults).
+    expect(await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(29, 35, 48)');
     // The page did all of the above without one violation of its policy.
     expect(browser.console.filter((m) => /Content Security Policy|Refused to|pageerror/i.test(m))).toEqual([]);
 

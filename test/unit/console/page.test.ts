@@ -47,6 +47,9 @@ describe('GET /console', () => {
     const styles = inline(answer.body, 'style');
     expect(scripts).toHaveLength(1);
     expect(styles).toHaveLength(1);
+    // Whole, not an empty part whose hash would match as well.
+    expect(scripts[0]).toContain('sessionStorage');
+    expect(styles[0]).toContain('.status-failed');
     expect(csp['script-src']).toEqual([hashOf(scripts[0]!)]);
     expect(csp['style-src']).toEqual([hashOf(styles[0]!)]);
     expect(answer.headers['content-security-policy']).not.toMatch(/unsafe-|\*|data:|https?:/);
