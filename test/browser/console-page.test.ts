@@ -25,6 +25,7 @@ beforeEach(async () => {
   api.report = undefined;
   api.queues = [{ name: 'file-moves', messages: 0 }, { name: 'upload-copy', messages: 0 }, { name: 'project-room', messages: 0 }];
   api.onRead = undefined;
+  api.list = undefined;
   api.retried = [];
   browser = await openBrowser();
 });
@@ -125,6 +126,17 @@ describe('the console page', () => {
     expect(last.searchParams.get('status')).toBe('failed');
     expect(last.searchParams.get('workflow')).toBe('deal-archive');
     expect(Math.abs(Date.parse(last.searchParams.get('since')!) - (Date.now() - 86_400_000))).toBeLessThan(60_000);
+  });
+
+  it('says there is more when a page of a rare status comes back empty with a cursor, and follows it', async () => {
+    const old = fakeJob({ status: 'failed', minutesAgo: 60 * 24 * 20 });
+    // The real API stops after a bounded read and hands out a cursor, even with nothing found yet.
+    api.list = (q) => (q.get('cursor') === 'further' ? { jobs: [old], nextCursor: null } : { jobs: [], nextCursor: 'further' });
+    const { page } = browser;
+    await signIn(page);
+    await expect.poll(() => page.textContent('#jobs-body')).toContain('looks further back');
+    await page.click('[data-role=older]');
+    await expect.poll(() => rows(page).first().getAttribute('data-job-id')).toBe(old.jobId);
   });
 
   it('follows a running job, its bar filling until it reads 100 %', async () => {
@@ -244,7 +256,7 @@ describe('the console page', () => {
     await page.click('table.jobs button.link');
     await page.waitForSelector('#job [data-role=error]');
     // Its style applied (a blocked or empty one would leave the browser's defaults).
-    expect(await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(29, 35, 48)');
+    expect(await page.evaluate<string>("getComputedStyle(document.querySelector('header.top')).backgroundColor")).toBe('rgb(29, 35, 48)');
     // The page did all of the above without one violation of its policy.
     expect(browser.console.filter((m) => /Content Security Policy|Refused to|pageerror/i.test(m))).toEqual([]);
 

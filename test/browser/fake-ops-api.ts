@@ -27,6 +27,8 @@ export interface FakeOpsApi {
   jobs: FakeJob[];
   report?: unknown;
   queues: Array<{ name: string; messages: number }>;
+  /** Answers GET /jobs instead of the jobs above when it returns a page (e.g. the real API's short pages). */
+  list?: (query: URLSearchParams) => { jobs: FakeJob[]; nextCursor: string | null } | undefined;
   /** Called on every GET /jobs/{id} before answering: the place to advance a job. */
   onRead?: (job: FakeJob) => void;
   retried: string[];
@@ -56,6 +58,8 @@ export async function fakeOpsApi(token: string): Promise<FakeOpsApi> {
     if (req.headers.authorization !== `Bearer ${token}`) return error(res, 401, 'unauthorized', 'missing or invalid credentials');
     if (method === 'GET' && url.pathname === '/jobs') {
       const q = url.searchParams;
+      const custom = api.list?.(q);
+      if (custom) return send(res, 200, { jobs: custom.jobs.map(summary), nextCursor: custom.nextCursor });
       const since = q.get('since');
       const matching = api.jobs
         .filter((j) => (!q.get('workflow') || j.workflow === q.get('workflow')) && (!q.get('status') || j.status === q.get('status')))

@@ -51,8 +51,9 @@ export function jobRow(job: JobSummary, options: { selected: boolean; onOpen: (j
   );
 }
 
-export function jobsTable(jobs: JobSummary[], selected: string | undefined, onOpen: (jobId: string) => void): HTMLElement {
-  if (!jobs.length) return h('p', { class: 'empty' }, 'No job matches these filters.');
+export function jobsTable(jobs: JobSummary[], selected: string | undefined, onOpen: (jobId: string) => void, more = false): HTMLElement {
+  // The API bounds the work of one request, so a rare status can come back as an empty page that still has more.
+  if (!jobs.length) return h('p', { class: 'empty' }, more ? 'No matching job in this stretch of history; “Older →” looks further back.' : 'No job matches these filters.');
   return h(
     'table',
     { class: 'jobs' },

@@ -98,7 +98,7 @@ async function loadJobs(page: number, reset = false): Promise<void> {
 }
 
 function renderJobs(): void {
-  fill(jobsBody, jobsTable(state.jobs, state.selected, (id) => void openJob(id)));
+  fill(jobsBody, jobsTable(state.jobs, state.selected, (id) => void openJob(id), state.nextCursor !== null));
   fill(
     pager,
     h('button', { type: 'button', class: 'secondary', disabled: state.page === 0, onclick: () => void loadJobs(state.page - 1), 'data-role': 'newer' }, '← Newer'),
