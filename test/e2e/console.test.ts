@@ -68,7 +68,8 @@ const row = (jobId: string) => `tr[data-job-id="${jobId}"]`;
 describe('the operations console on npm start', () => {
   let failedJobId: string;
 
-  it('is served at /console with its Content-Security-Policy, and asks for the token', async () => {
+  it('is announced in the banner, served at /console with its Content-Security-Policy, and asks for the token', async () => {
+    expect(run.output()).toContain(`${run.state.httpUrl}/console`);
     const response = await page.goto(`${run.state.httpUrl}/console`);
     expect(response?.status()).toBe(200);
     const headers = response!.headers();
@@ -132,6 +133,7 @@ describe('the operations console on npm start', () => {
       },
       90_000,
     );
+    console.log(`progress of a 1200-file deal archive as the page showed it: ${seen.map((p) => p || 'counting').join(' → ')} %`);
     // It was seen part-way, then full: the page followed the job rather than finding it done.
     expect(seen.some((p) => p !== '' && Number(p) < 100), `percentages seen: ${seen.join(', ')}`).toBe(true);
     expect(seen.at(-1)).toBe('100');
