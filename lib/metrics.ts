@@ -35,6 +35,7 @@ export type MetricName =
   | 'DocSpaceRetries'
   | 'DocSpaceRateLimited'
   | 'DuplicateDeliveries'
+  | 'JobsRetried'
   | 'RoomsCreated';
 
 export const counters: Counters = {

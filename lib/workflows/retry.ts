@@ -32,7 +32,10 @@ export async function retryJob(deps: RetryDeps, jobId: string): Promise<{ jobId:
     );
   }
   deps.log.info('operator retry', { jobId, workflow: job.workflow, run: job.run });
-  const base = { store: deps.store as JobStore, counters: deps.counters, log: deps.log };
+  deps.counters.count('JobsRetried');
+  // To the accept path a retry looks like a repeated event; it is not one, so it is not counted as one.
+  const counters: Counters = { count: (name, value) => name !== 'DuplicateDeliveries' && deps.counters.count(name, value) };
+  const base = { store: deps.store as JobStore, counters, log: deps.log };
   switch (job.workflow) {
     case 'task-complete':
     case 'deal-archive':

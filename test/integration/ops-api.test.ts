@@ -13,6 +13,7 @@ import { handler as tasksWebhook } from '../../functions/task-closed/handler';
 import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { dynamo } from '../../lib/aws';
+import { deadLetterQueuesSchema, fileMovePreviewSchema, jobListSchema } from '../../lib/http/openapi';
 import { JOBS_BY_CREATED } from '../../lib/jobs/listing';
 import { JobStore, type Workflow } from '../../lib/jobs/store';
 import { buildNestedRoom, filesUnder } from '../bench/file-moves-room';
@@ -121,6 +122,8 @@ describe('GET /jobs', () => {
   it('lists every job newest first, each with its progress and its business key in readable form', async () => {
     const answer = await get('/jobs');
     expect(answer.statusCode).toBe(200);
+    // What infra/openapi.json documents.
+    expect(() => jobListSchema.parse(answer.body)).not.toThrow();
     expect(answer.body.nextCursor).toBeNull();
     expect(answer.body.jobs.map((j: { jobId: string }) => j.jobId)).toEqual(seeded.map((j) => j.jobId));
     const [latest] = answer.body.jobs;
@@ -371,6 +374,7 @@ describe('GET /dead-letter-queues', () => {
     expect(expected.find((q) => q.name === 'project-room')!.messages).toBeGreaterThanOrEqual(2);
     const answer = await get('/dead-letter-queues');
     expect(answer).toMatchObject({ statusCode: 200, body: { queues: expected } });
+    expect(() => deadLetterQueuesSchema.parse(answer.body)).not.toThrow();
   });
 });
 
@@ -402,6 +406,7 @@ describe('POST /previews/...', () => {
 
     const answer = await preview('deals/closed', deal);
     expect(answer.statusCode).toBe(200);
+    expect(() => fileMovePreviewSchema.strict().parse(answer.body)).not.toThrow();
     expect(stack.sim.mutations()).toEqual([]);
     expect(answer.body).toMatchObject({
       source: { folderId: room.roomId, title: 'Preview client room' },

@@ -104,14 +104,27 @@ describe('every POST route of serverless.yml', () => {
     return ((await import(file)) as Record<string, HttpHandler>)[exportName]!;
   };
   const secretOf = (path: string): string =>
-    ({ '/webhooks/tasks': stack.secrets.tasks, '/webhooks/deals/closed': stack.secrets.deals, '/webhooks/projects': stack.secrets.projects, '/webhooks/docspace': stack.secrets.docspace })[path]!;
-  /** Signed both ways, so only the size (or the setting) can be what is refused. */
-  const signed = (path: string, raw: string) => ({ ...stack.signedHeaders(secretOf(path), raw), ...docspaceSignatureHeaders(secretOf(path), raw) });
+    ({ '/webhooks/tasks': stack.secrets.tasks, '/webhooks/deals/closed': stack.secrets.deals, '/webhooks/projects': stack.secrets.projects, '/webhooks/docspace': stack.secrets.docspace })[path] ??
+    stack.secrets.admin;
+  /** Signed both ways and with the admin token, so only the size (or the setting) can be what is refused. */
+  const signed = (path: string, raw: string) => ({
+    ...stack.signedHeaders(secretOf(path), raw),
+    ...docspaceSignatureHeaders(secretOf(path), raw),
+    authorization: `Bearer ${stack.secrets.admin}`,
+  });
   const workQueues = () => Promise.all(model.sqsMappings.map((m) => stack.queueCounts(m.queueLogicalId)));
   const idle = { visible: 0, inFlight: 0, delayed: 0 };
 
-  it('are the four webhooks of the contract', () => {
-    expect(posts.map((r) => r.path).sort()).toEqual(['/webhooks/deals/closed', '/webhooks/docspace', '/webhooks/projects', '/webhooks/tasks']);
+  it('are the four webhooks of the contract and the operators\' retry and previews', () => {
+    expect(posts.map((r) => r.path).sort()).toEqual([
+      '/jobs/{jobId}/retry',
+      '/previews/deals/closed',
+      '/previews/tasks',
+      '/webhooks/deals/closed',
+      '/webhooks/docspace',
+      '/webhooks/projects',
+      '/webhooks/tasks',
+    ]);
   });
 
   it('answer 413 to a signed body over 256 KB, before anything is queued or sent to DocSpace', async () => {
@@ -123,10 +136,12 @@ describe('every POST route of serverless.yml', () => {
       const answer = await stack.http(handler, { method: 'POST', path: route.path, headers: signed(route.path, over), body: over });
       expect(answer.statusCode, route.path).toBe(413);
       expect(answer.body.error.code).toBe('payload_too_large');
-      // Exactly at the limit the size is fine; the (meaningless) body is then refused for what it says.
+      // Exactly at the limit the size is fine; the (meaningless) body is then refused for what it says (a retry
+      // has no body: its job "{jobId}" does not exist).
       const at = JSON.stringify({ padding: 'x'.repeat(limit - '{"padding":""}'.length) });
       expect(Buffer.byteLength(at)).toBe(limit);
-      expect((await stack.http(handler, { method: 'POST', path: route.path, headers: signed(route.path, at), body: at })).statusCode, route.path).toBe(400);
+      const answer2 = await stack.http(handler, { method: 'POST', path: route.path, headers: signed(route.path, at), body: at });
+      expect(answer2.statusCode, route.path).toBe(route.path.endsWith('/retry') ? 404 : 400);
     }
     expect(stack.sim.mutations()).toEqual([]);
     expect(await workQueues()).toEqual(model.sqsMappings.map(() => idle));
@@ -138,6 +153,9 @@ describe('every POST route of serverless.yml', () => {
       '/webhooks/deals/closed': ['DEALS_WEBHOOK_SECRET', undefined],
       '/webhooks/docspace': ['COPY_RULES', '[{"sourceRoomId": 1'],
       '/webhooks/projects': ['TEMPLATE_MAP', undefined],
+      '/jobs/{jobId}/retry': ['PROJECT_ROOM_QUEUE_URL', 'not-a-url'],
+      '/previews/deals/closed': ['ARCHIVE_ROOT_FOLDER_ID', 'the-archive'],
+      '/previews/tasks': ['COMPLETED_FOLDER_ID', undefined],
     };
     const errors = vi.spyOn(log, 'error');
     stack.sim.clearMutations();
