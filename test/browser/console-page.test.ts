@@ -165,6 +165,21 @@ describe('the console page', () => {
     expect(await page.locator(`tr[data-job-id="${running.jobId}"] progress`).getAttribute('value')).toBe('100');
   });
 
+  it('keeps following a running job when one poll fails with a 5xx', async () => {
+    const running = fakeJob({ status: 'running', progress: { total: 2, done: 0, failed: 0 } });
+    api.jobs = [running];
+    let reads = 0;
+    api.onRead = (job) => {
+      reads += 1;
+      if (reads === 1) throw new Error('the API hiccuped');
+      Object.assign(job, { status: 'succeeded', progress: { total: 2, done: 2, failed: 0 } });
+    };
+    const { page } = browser;
+    await signIn(page);
+    await expect.poll(() => page.textContent(`tr[data-job-id="${running.jobId}"] [data-role=status]`), { timeout: 10_000 }).toBe('succeeded');
+    expect(reads).toBeGreaterThanOrEqual(2);
+  });
+
   it('shows a failed job with its per-file errors as text, retries it and follows it to success', async () => {
     const failed = fakeJob({
       status: 'failed',

@@ -81,11 +81,16 @@ function filterValues() {
   };
 }
 
+/** Filters changed quickly one after the other: only the answer to the last request is shown. */
+let listRequest = 0;
+
 async function loadJobs(page: number, reset = false): Promise<void> {
   if (!state.api) return;
   if (reset) state.cursors = [null];
+  const request = ++listRequest;
   try {
     const result = await state.api.listJobs({ ...filterValues(), cursor: state.cursors[page] ?? undefined });
+    if (request !== listRequest) return;
     state.page = page;
     state.jobs = result.jobs;
     state.nextCursor = result.nextCursor;
@@ -93,7 +98,7 @@ async function loadJobs(page: number, reset = false): Promise<void> {
     for (const job of result.jobs) if (!isFinished(job)) watch(job.jobId);
     renderJobs();
   } catch (error) {
-    showError(jobsBody, error);
+    if (request === listRequest) showError(jobsBody, error);
   }
 }
 
@@ -216,8 +221,9 @@ async function poll(): Promise<void> {
         const job = await refreshJob(id);
         if (!job || isFinished(job)) state.watched.delete(id);
       } catch (error) {
-        state.watched.delete(id);
         if (error instanceof ApiError && error.status === 401) showError(jobsBody, error);
+        else if (error instanceof ApiError && error.status === 404) state.watched.delete(id);
+        // Anything else (a network blip, a 5xx) is asked again on the next round.
       }
     }),
   );
