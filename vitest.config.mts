@@ -24,10 +24,19 @@ const browserScripts: Plugin = {
   },
 };
 
+/*
+ * Test tiers, each a vitest project (`npm run test:<tier>`; `npm test` runs them all):
+ *   unit         plain code, fakes and scripted fetches; no emulator, no simulator
+ *   simulator    the DocSpace simulator's own behaviour (infra/local/simulator)
+ *   integration  code against the emulators (dynalite, local SQS), the simulator, the in-process stack and `sls package`
+ *   browser      the operations console's page in a real headless Chromium, against a stand-in API
+ *   e2e          `npm start` itself, as a developer runs it
+ */
+const tier = (name: string, include: string[]) => ({ extends: true as const, test: { name, include } });
+
 export default defineConfig({
   plugins: [browserScripts],
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/setup.ts'],
     // Vitest blanks CSS imports by default, `?raw` ones too: the console's style must reach its page whole.
     css: { include: [/\/lib\/console\/page\/[^/]+\.css/] },
@@ -35,5 +44,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: more workers only add contention with the in-process emulators.
     maxWorkers: 2,
+    projects: [
+      tier('unit', ['test/unit/**/*.test.ts']),
+      tier('simulator', ['test/simulator/**/*.test.ts']),
+      tier('integration', ['test/integration/**/*.test.ts']),
+      tier('browser', ['test/browser/**/*.test.ts']),
+      tier('e2e', ['test/e2e/**/*.test.ts']),
+    ],
   },
 });

@@ -19,7 +19,7 @@ import {
   type UploadAcceptDeps,
   type UploadCopyDeps,
 } from './workflows/upload-copy';
-import { postSignedJson } from './http/callback';
+import { postSignedJson } from './callback/client';
 import { docspaceRooms, type ProjectCallback, type ProjectRoomDeps, type ProjectRoomSettings } from './workflows/project-room';
 import { docspaceScanRooms, type AbandonedRoomsDeps, type AbandonedRoomsSettings } from './workflows/abandoned-rooms';
 import { listJobs, type JobListQuery, type JobPage } from './jobs/listing';

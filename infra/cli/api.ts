@@ -1,4 +1,5 @@
 import { readStackState } from '../local/stack-state';
+import { messageOf } from '../../lib/errors';
 
 /*
  * Where the operator CLIs send their requests: DOCSPACE_FLOWS_URL (on AWS, the stack's HttpApiUrl output) with
@@ -66,6 +67,6 @@ async function requestJson<T>(target: ApiTarget, method: 'GET' | 'POST', path: s
 }
 
 export function fail(command: string, error: unknown): never {
-  process.stderr.write(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${command}: ${messageOf(error)}\n`);
   process.exit(1);
 }

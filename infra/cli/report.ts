@@ -1,12 +1,12 @@
-import { formatReport } from '../local/scan';
+import type { AbandonedRoomsReport } from '../../lib/reports/store';
+import { formatReportTable } from '../../lib/workflows/abandoned-rooms';
 import { ApiError, apiTarget, getJson } from './api';
+import { messageOf } from '../../lib/errors';
 
 /*
  * `npm run report [-- --json]`: the last abandoned-rooms report (GET /reports/abandoned-rooms/latest) as a table,
  * from the local stack or, with DOCSPACE_FLOWS_URL and ADMIN_API_TOKEN, from AWS. `npm run scan` runs a scan first.
  */
-type Report = Parameters<typeof formatReport>[0];
-
 const PATH = '/reports/abandoned-rooms/latest';
 
 export interface ReportIo {
@@ -23,8 +23,8 @@ export async function runReport(argv: string[], io: ReportIo = {}): Promise<numb
   try {
     const target = apiTarget(io.env ?? process.env);
     baseUrl = target.baseUrl;
-    const report = await getJson<Report>(target, PATH);
-    out(`${argv.includes('--json') ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
+    const report = await getJson<AbandonedRoomsReport>(target, PATH);
+    out(`${argv.includes('--json') ? JSON.stringify(report, null, 2) : formatReportTable(report)}\n`);
     return 0;
   } catch (error) {
     err(`npm run report: ${explain(error, baseUrl)}\n`);
@@ -43,7 +43,7 @@ function explain(error: unknown, baseUrl: string): string {
     // The token itself is never printed: this output ends up in terminals, CI logs and tickets.
     return `${baseUrl} refused ADMIN_API_TOKEN (401): the token is wrong for this stack (README "Operations" shows where to read it).`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 if (require.main === module) {

@@ -10,6 +10,7 @@ import { lambdaEndpointInvoker, SqsPollers } from './sqs-poller';
 import { removeStackState, writeStackState, type StackState } from './stack-state';
 import { DEMO, DocSpaceSimulator, demoFixture } from './simulator';
 import { templateMapBannerLine } from './template-check';
+import { messageOf } from '../../lib/errors';
 
 /*
  * `npm start`: the bundle offline with everything it talks to, on 127.0.0.1 only.
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
     const templateNote = await templateMapBannerLine(settings);
     printBanner({ state, settings, adminFromEnv, file, webhookNote, templateNote, seconds: (Date.now() - started) / 1000 });
   } catch (error) {
-    process.stderr.write(`[local] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`[local] could not start: ${messageOf(error)}\n`);
     await stop('start-up failed', 1);
   }
 }

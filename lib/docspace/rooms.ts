@@ -1,7 +1,7 @@
 import type { DocSpaceClient } from './client';
 import { DocSpaceResponseError } from './errors';
 import { collect, paginate, totalOrGuess } from './paginate';
-import { FileOperationDto, FolderContentDto, FolderDto, RoomFromTemplateStatusDto, RoomSecurityDto } from './schemas';
+import { FileOperationDto, FileShareDto, FolderContentDto, FolderDto, RoomFromTemplateStatusDto, RoomSecurityDto } from './schemas';
 import { z } from 'zod';
 
 export type RoomSearchArea = 'Active' | 'Archive' | 'Any' | 'Templates';
@@ -52,6 +52,26 @@ export async function createRoomFromTemplate(
 /** undefined when the portal has no creation task (never started, or cleaned up after 60 s idle). */
 export async function getRoomFromTemplateStatus(client: DocSpaceClient): Promise<RoomFromTemplateStatusDto | undefined> {
   return client.request('GET', 'files/rooms/fromtemplate/status', { schema: RoomFromTemplateStatusDto.optional() });
+}
+
+/** Who holds access to a room, and which (GET files/rooms/{id}/share, every page). Reads only. */
+export async function listRoomMembers(client: DocSpaceClient, roomId: number): Promise<Array<{ userId: string; access: number }>> {
+  const path = `files/rooms/${roomId}/share`;
+  const shares = await collect(
+    paginate(
+      async (startIndex, count) => {
+        const items = await client.request('GET', path, { query: { startIndex, count }, schema: z.array(FileShareDto) });
+        return { items, total: totalOrGuess(undefined, startIndex, items.length, count) };
+      },
+      { path: `/api/2.0/${path}` },
+    ),
+  );
+  const members: Array<{ userId: string; access: number }> = [];
+  for (const share of shares) {
+    const id = share.sharedTo?.id ?? share.sharedToUser?.id;
+    if (id !== undefined && id !== null) members.push({ userId: String(id), access: share.access });
+  }
+  return members;
 }
 
 /**

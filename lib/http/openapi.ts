@@ -89,9 +89,13 @@ export const fileMovePreviewSchema = z.object({
     .array(z.string())
     .meta({ description: 'Files that would be placed beside a same-titled file in the destination (same relative paths).' }),
   guest: z
-    .object({ userId: z.string(), roomId: z.number().int(), losesAccess: z.boolean() })
+    .object({ userId: z.string(), roomId: z.number().int(), hasAccessNow: z.boolean().nullable(), losesAccess: z.boolean() })
     .nullable()
-    .meta({ description: 'Deals with guestUserId: access is revoked once the last file has moved.' }),
+    .meta({
+      description:
+        'Deals with guestUserId: the guest is removed from the client room once the last file has moved (hasAccessNow ' +
+        'null when the room members could not be read).',
+    }),
   docspaceCalls: z.object({ reads: z.number().int(), writes: z.number().int() }).meta({ description: 'Approximate.' }),
   previewReads: z.number().int().meta({ description: 'DocSpace requests (all GET) this preview made.' }),
 });

@@ -18,8 +18,9 @@ export interface Queue {
 }
 
 /**
- * SendMessageBatch in groups of 10 (the SQS limit). Entries SQS rejects as a sender fault are retried a few
- * times; anything still unsent is an error, because a message that silently fails to send is a lost chunk.
+ * SendMessageBatch in groups of 10 (the SQS limit). Entries SQS failed on its own side are re-sent a few times;
+ * one rejected as the sender's fault (it would fail again) or still unsent after that is an error, because a
+ * message that silently fails to send is a lost chunk.
  */
 export function sqsQueue(client: SQSClient, queueUrl: string, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Queue {
   return {

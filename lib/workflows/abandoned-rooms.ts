@@ -4,6 +4,7 @@ import { archiveRoom, getRoom, listRooms, type RoomSearchArea } from '../docspac
 import type { FolderDto } from '../docspace/schemas';
 import type { Log } from '../log';
 import type { AbandonedRoom, AbandonedRoomsReport, ReportStore } from '../reports/store';
+import { messageOf } from '../errors';
 
 /*
  * Workflow 5: a scheduled scan lists every active room (all pages), leaves out archived ones, and reports the
@@ -163,7 +164,7 @@ async function archiveAll(
       await deps.rooms.archiveRoom(room.id);
       archived.push(room.id);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       failed.push({ id: room.id, reason });
       deps.log.warn('could not archive an abandoned room', { roomId: room.id, reason });
     }
@@ -198,7 +199,9 @@ function shortDate(value: string): string {
   return Number.isNaN(at) ? value : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** What `npm run scan` prints: a plain-text table, longest-inactive first, then what archiving did. */
+/** What `npm run scan` and `npm run report` print: a plain-text table in the report's order (longest inactive
+ *  first), then what archiving did. Titles are user content: control characters are blanked so a title cannot
+ *  move the cursor or recolour the operator's terminal. */
 export function formatReportTable(report: AbandonedRoomsReport): string {
   const lines: string[] = [];
   const count = report.rooms.length;

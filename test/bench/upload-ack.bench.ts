@@ -15,7 +15,7 @@ import { handler as docspaceWebhook } from '../../functions/upload-copy/handler'
 import { DEMO } from '../../infra/local/simulator';
 import { config } from '../../lib/config';
 import { startFileOperation } from '../../lib/docspace/fileops';
-import { verifySha256Signature } from '../../lib/http/auth';
+import { verifySha256Signature } from '../../lib/signature';
 import { endpoint } from '../../lib/http/endpoint';
 import { UnauthorizedError } from '../../lib/http/errors';
 import { docspaceClient } from '../../lib/runtime';

@@ -91,8 +91,8 @@ describe('npm start against another portal, under a supervisor', () => {
 
       const scan = await npmRun(['run', 'scan'], { LOCAL_DATA_DIR: run.dataDir });
       expect(scan.code, scan.output).toBe(0);
-      expect(scan.output).toMatch(/Abandoned rooms: 3 \(inactive for at least 10 days\)/);
-      expect(scan.output).toMatch(/Vendor onboarding\s+\S+\s+90/);
+      expect(scan.output).toMatch(/: 3 rooms inactive for 10 days or more/);
+      expect(scan.output).toMatch(/Vendor onboarding\s+90\s+\S+ \S+ UTC\s+Form filling/);
       expect(portalSim.requestLog().some((r) => r.path.includes('/api/2.0/files/rooms'))).toBe(true);
 
       // A supervisor (or `kill`) signals npm alone, not the whole group.

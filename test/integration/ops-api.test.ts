@@ -421,7 +421,7 @@ describe('POST /previews/...', () => {
         'Preview Ltd/Invoices/Invoices',
       ],
       besideSameTitle: ['Preview Ltd/document-0-0.docx'],
-      guest: { userId: DEMO.guestUserId, roomId: room.roomId, losesAccess: true },
+      guest: { userId: DEMO.guestUserId, roomId: room.roomId, hasAccessNow: true, losesAccess: true },
     });
     expect(answer.body.previewReads).toBeGreaterThan(0);
     expect(stack.sim.mutations()).toEqual([]);
@@ -434,6 +434,12 @@ describe('POST /previews/...', () => {
     // "About how many": the estimate is within a few requests of what the job really wrote.
     expect(Math.abs(answer.body.docspaceCalls.writes - writes.length)).toBeLessThanOrEqual(2);
   }, 120_000);
+
+  it('says when the guest has no access to lose', async () => {
+    const room = buildNestedRoom(stack.sim, { title: 'Unshared client room', files: 1, depth: 0, width: 0 });
+    const answer = await preview('deals/closed', { dealId: 'D-UNSHARED', clientRoomId: room.roomId, clientName: 'Unshared', guestUserId: DEMO.guestUserId });
+    expect(answer.body.guest).toEqual({ userId: DEMO.guestUserId, roomId: room.roomId, hasAccessNow: false, losesAccess: false });
+  });
 
   it('names the client folder among the folders to create when the archive has none', async () => {
     const room = buildNestedRoom(stack.sim, { title: 'Fresh client room', files: 3, depth: 1, width: 1 });

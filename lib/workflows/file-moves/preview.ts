@@ -2,6 +2,7 @@ import type { DocSpaceClient } from '../../docspace/client';
 import { DocSpaceError } from '../../docspace/errors';
 import { listFolder, type FolderListing } from '../../docspace/folders';
 import { PAGE_SIZE } from '../../docspace/paginate';
+import { listRoomMembers } from '../../docspace/rooms';
 import { CHUNK_SIZE, type FileMoveInput } from './model';
 
 /** What a file-move job would do, found by reading DocSpace only (POST /previews/...). */
@@ -16,8 +17,11 @@ export interface FileMovePreview {
   foldersToCreate: string[];
   /** Files that would be placed beside a same-titled file already in the destination (same relative paths). */
   besideSameTitle: string[];
-  /** Deals with a guestUserId: the guest loses access to the client room once the last file has moved. */
-  guest: { userId: string; roomId: number; losesAccess: boolean } | null;
+  /**
+   * Deals with a guestUserId: the guest is removed from the client room once the last file has moved, so they
+   * lose access if they have it now (hasAccessNow null: the room's members could not be read).
+   */
+  guest: { userId: string; roomId: number; hasAccessNow: boolean | null; losesAccess: boolean } | null;
   /** About how many DocSpace requests the job would make (listing pages, moves and their polls, folders, revoke). */
   docspaceCalls: { reads: number; writes: number };
   /** How many DocSpace requests (all reads) this preview made. */
@@ -123,7 +127,19 @@ export async function previewFileMove(
   await walk(source, destRootId, base);
   // The finalizer lists the whole source again before closing the job (and revoking the guest).
   reads += folders + 1;
-  if (input.guest) writes += 1;
+  let guest: FileMovePreview['guest'] = null;
+  if (input.guest) {
+    writes += 1;
+    let hasAccessNow: boolean | null = null;
+    try {
+      const members = await listRoomMembers(client, input.guest.roomId);
+      previewReads += 1;
+      hasAccessNow = members.some((m) => m.userId === input.guest!.userId && m.access !== 0);
+    } catch (error) {
+      if (!(error instanceof DocSpaceError && (error.status === 403 || error.status === 404))) throw error;
+    }
+    guest = { userId: input.guest.userId, roomId: input.guest.roomId, hasAccessNow, losesAccess: hasAccessNow !== false };
+  }
 
   return {
     source: { folderId: input.sourceFolderId, title: source.current.title },
@@ -132,7 +148,7 @@ export async function previewFileMove(
     folders,
     foldersToCreate: foldersToCreate.sort(),
     besideSameTitle: besideSameTitle.sort(),
-    guest: input.guest ? { userId: input.guest.userId, roomId: input.guest.roomId, losesAccess: true } : null,
+    guest,
     docspaceCalls: { reads, writes },
     previewReads,
   };

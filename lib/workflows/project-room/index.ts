@@ -12,6 +12,7 @@ import {
 } from './model';
 import { acquirePortalLease, portalLease } from './portal-lease';
 import { failJob, recordRoom, report } from './report';
+import { messageOf } from '../../errors';
 
 export { acceptProject } from './accept';
 export {
@@ -94,7 +95,7 @@ export async function handleProjectRoomMessage(
     if (outcome.kind === 'room') withRoom = await recordRoom(deps, settings, job, outcome);
   } catch (error) {
     if (context.receiveCount < timing.lastAttempt) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     outcome = { kind: 'failed', reason: `gave up after ${context.receiveCount} attempts: ${reason}` };
   } finally {
     await deps.leases.release(run.resource, run.owner);

@@ -1,5 +1,5 @@
 import type { FolderDto } from '../../docspace/schemas';
-import { CallbackFailedError, CallbackRefusedError } from '../../http/callback';
+import { CallbackFailedError, CallbackRefusedError } from '../../callback/client';
 import type { Job } from '../../jobs/store';
 import type { Outcome } from './create-room';
 import {
@@ -9,6 +9,7 @@ import {
   type ProjectRoomSettings,
   type ProjectRoomTiming,
 } from './model';
+import { messageOf } from '../../errors';
 
 function roomWebUrl(portalUrl: string, room: FolderDto): string {
   const given = (room as { webUrl?: unknown }).webUrl;
@@ -64,7 +65,7 @@ export async function report(deps: ProjectRoomDeps, job: Job, receiveCount: numb
     } catch (error) {
       // Anything unexpected (not a typed callback error) is presumed transient.
       const retryable = error instanceof CallbackFailedError ? error.retryable : !(error instanceof CallbackRefusedError);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       if (retryable && receiveCount < timing.lastAttempt) {
         deps.log.warn('callback not delivered yet; SQS will redeliver', { jobId: job.jobId, receiveCount, reason: message });
         throw error;

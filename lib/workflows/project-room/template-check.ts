@@ -1,5 +1,6 @@
 import type { ProjectRoomDeps } from './model';
 import type { RoomsPort } from './rooms-port';
+import { messageOf } from '../../errors';
 
 /**
  * Logs what the start-up check finds, so a mapping to a template the portal does not have shows before a
@@ -14,7 +15,7 @@ export async function logTemplateMapCheck(deps: Pick<ProjectRoomDeps, 'rooms' | 
     }
     if (check.unmapped.length) deps.log.info('portal templates no project type maps to', { templates: check.unmapped });
   } catch (error) {
-    deps.log.warn('could not check TEMPLATE_MAP against the portal templates', { error: error instanceof Error ? error.message : String(error) });
+    deps.log.warn('could not check TEMPLATE_MAP against the portal templates', { error: messageOf(error) });
   }
 }
 

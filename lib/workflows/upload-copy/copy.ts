@@ -14,6 +14,7 @@ import {
   type UploadCopyMessage,
 } from './model';
 import type { RoomResolver } from './rooms';
+import { messageOf } from '../../errors';
 
 /** The same as the queue's maxReceiveCount (infra/resources.yml): the attempt after which SQS parks the message. */
 export const LAST_COPY_ATTEMPT = 5;
@@ -285,5 +286,5 @@ export function duplicateTitlePattern(title: string): RegExp {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }

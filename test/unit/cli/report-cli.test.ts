@@ -13,7 +13,7 @@ const report = {
     { id: 1021, title: 'Old pitch', updated: '2026-10-01T09:00:00.000Z', daysInactive: 60, roomType: 2 },
     { id: 1033, title: 'Quiet project', updated: '2026-11-15T09:00:00.000Z', daysInactive: 15, roomType: 6 },
   ],
-  archive: { mode: 'dry-run', archived: [], failed: [{ id: 1033, reason: 'would archive' }] },
+  archive: { mode: 'dry-run', archived: [1021, 1033], failed: [] },
 };
 
 /** Until a scan has run, the read API answers 404 (lib/workflows/read-api). */
@@ -47,12 +47,14 @@ describe('npm run report', () => {
     const { code, stdout, stderr } = await run([]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe('Abandoned rooms: 2 (inactive for at least 10 days), generated 2026-11-30T06:00:00.000Z');
-    expect(lines[2]).toMatch(/^\s*id\s+title\s+last update\s+days\s+type$/);
-    expect(lines[4]).toMatch(/^1021\s+Old pitch\s+2026-10-01T09:00:00.000Z\s+60\s+2$/);
-    expect(lines[5]).toMatch(/^1033\s+Quiet project\s+2026-11-15T09:00:00.000Z\s+15\s+6$/);
-    expect(stdout).toContain('archive (dry-run): 0 archived, 1 failed');
-    expect(stdout).toContain('room 1033: would archive');
+    expect(lines[0]).toBe('Abandoned rooms report, generated 2026-11-30T06:00:00.000Z: 2 rooms inactive for 10 days or more');
+    expect(lines[2]).toMatch(/^\s*ID\s+Title\s+Days inactive\s+Last updated\s+Room type$/);
+    expect(lines[4]).toMatch(/^1021\s+Old pitch\s+60\s+2026-10-01 09:00 UTC\s+Collaboration$/);
+    expect(lines[5]).toMatch(/^1033\s+Quiet project\s+15\s+2026-11-15 09:00 UTC\s+Public$/);
+    // A dry run's outcome, as the scan recorded it.
+    expect(lines.at(-1)).toBe('');
+    expect(lines.at(-3)).toBe('');
+    expect(lines.at(-2)).toBe('Dry run: would archive 2 room(s): 1021, 1033');
   });
 
   it('prints the raw report with --json', async () => {

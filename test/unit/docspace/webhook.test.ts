@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DOCSPACE_SIGNATURE_HEADER, docspaceWebhookSchema } from '../../../lib/docspace/webhook';
-import { verifySha256Signature } from '../../../lib/http/auth';
+import { verifySha256Signature } from '../../../lib/signature';
 
 const secret = 'webhook-Secret-1!';
 const body = JSON.stringify({

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { requireBearer, signSha256, verifySha256Signature } from '../../../lib/http/auth';
+import { requireBearer } from '../../../lib/http/auth';
+import { signSha256, verifySha256Signature } from '../../../lib/signature';
 import { UnauthorizedError } from '../../../lib/http/errors';
 
 const body = Buffer.from('{"taskId":"TASK-1","status":"closed","docsFolderId":7}');

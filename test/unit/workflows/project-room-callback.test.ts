@@ -7,7 +7,7 @@ import {
   CallbackRefusedError,
   isPrivateAddress,
   postSignedJson,
-} from '../../../lib/http/callback';
+} from '../../../lib/callback/client';
 
 interface Received {
   headers: IncomingMessage['headers'];

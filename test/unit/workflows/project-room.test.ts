@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DocSpaceServerError } from '../../../lib/docspace/errors';
-import { CallbackFailedError, CallbackRefusedError } from '../../../lib/http/callback';
+import { CallbackFailedError, CallbackRefusedError } from '../../../lib/callback/client';
 import {
   acceptProject,
   checkTemplateMap,

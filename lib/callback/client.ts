@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import { fullJitterDelay } from '../backoff';
-import { signSha256 } from './auth';
+import { signSha256 } from '../signature';
 
 /**
  * Signed outbound callbacks (workflow 4 reports the created room to the project system).
