@@ -70,6 +70,8 @@ const FUNCTIONS = {
   },
   // Reads DocSpace only, and nothing of AWS but its own secrets; reservedConcurrency 1 (serverless.yml).
   previews: { secrets: ['DOCSPACE_API_KEY', 'ADMIN_API_TOKEN'], docspace: { writes: 1, reads: 3 } },
+  // A static page: it calls the API from the browser with the operator's token, so it touches nothing itself.
+  opsConsole: {},
 };
 
 /** Every setting that is a secret: never in the template on AWS, never in a log line anywhere (lib/secrets.ts reads the same list). */

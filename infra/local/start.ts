@@ -297,6 +297,7 @@ function printBanner(o: {
     `docspace-flows is ready (${o.seconds.toFixed(1)} s)`,
     `  API              ${state.httpUrl}   (POST /webhooks/tasks | /webhooks/deals/closed | /webhooks/projects | /webhooks/docspace)`,
     `  jobs, reports    GET ${state.httpUrl}/jobs/<jobId>  with  Authorization: Bearer ${token}`,
+    `  console          ${state.httpUrl}/console   (in a browser; it asks for that token)`,
     `  Lambda API       ${state.lambdaUrl}   (workers are fed from SQS by the local pollers)`,
     `  DocSpace         ${state.docspaceApiHost}${state.simulatorUrl ? '   (simulator: GET /__sim/state, POST /__sim/upload ...)' : ''}`,
     `  emulators        DynamoDB ${state.dynamodbUrl}   SQS ${state.sqsUrl}`,

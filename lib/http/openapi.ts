@@ -283,6 +283,19 @@ export function openApiDocument(options: { serverUrl?: string; version?: string 
           },
         },
       },
+      '/console': {
+        get: {
+          summary: 'The operations console: a web page that asks for the admin token and calls the API above with it',
+          operationId: 'getConsole',
+          security: [],
+          responses: {
+            '200': {
+              description: 'The page, self-contained (inline script and style allowed by hash in its Content-Security-Policy).',
+              content: { 'text/html': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
       '/reports/abandoned-rooms/latest': {
         get: {
           summary: 'The report of the last abandoned-rooms scan',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
-import { READY_MS, cleanUpStacks, expectStopsCleanly, npmStart, runCommand, type Running } from '../support/npm-start';
+import { READY_MS, cleanUpStacks, expectStopsCleanly, npmRun, npmStart, type Running } from '../support/npm-start';
 
 /*
  * `npm start` as a developer runs it (test/support/npm-start.ts), stopped with Ctrl-C and SIGTERM.
@@ -65,5 +65,3 @@ describe('npm start against another portal, under a supervisor', () => {
   }, READY_MS + 40_000);
 });
 
-/** Runs npm without blocking this process (the test's own simulator must keep answering). */
-const npmRun = (args: string[], extraEnv: Record<string, string>) => runCommand('npm', args, extraEnv);

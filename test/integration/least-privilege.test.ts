@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as scan } from '../../functions/abandoned-rooms/handler';
+import { handler as opsConsole } from '../../functions/console/handler';
 import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
 import { handler as jobRetry } from '../../functions/job-retry/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
@@ -189,6 +190,11 @@ beforeAll(async () => {
   });
   await as('fileMovesWorker', () => stack.drain({ timeoutMs: 60_000 }));
 
+  // The console's page: served from the bundle, nothing read.
+  await as('opsConsole', async () => {
+    expect((await stack.http(opsConsole, { method: 'GET', path: '/console' })).statusCode).toBe(200);
+  });
+
   // A preview reads DocSpace only: a DynamoDB or SQS call would be recorded under it (checked below).
   await as('previews', async () => {
     const body = JSON.stringify({ dealId: 'D-IAM-2', clientRoomId: DEMO.clientRoomId, clientName: 'IAM Ltd' });
@@ -213,6 +219,11 @@ const FUNCTIONS = [
 ];
 
 describe('each function role', () => {
+  it('gives the console, which serves a static page, no DynamoDB or SQS grant and makes no such call', () => {
+    expect(calls.get('opsConsole') ?? []).toEqual([]);
+    expect(allowed.get(perFunction.roleId('opsConsole'))!.filter((g) => /^(dynamodb|sqs):/.test(g.action))).toEqual([]);
+  });
+
   it('gives the previews, which make no DynamoDB or SQS call, no DynamoDB or SQS grant', () => {
     expect(calls.get('previews') ?? []).toEqual([]);
     expect(allowed.get(perFunction.roleId('previews'))!.filter((g) => /^(dynamodb|sqs):/.test(g.action))).toEqual([]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/cfn';
-import { readZipEntries } from '../../infra/cli/zip';
+import { readZipEntries, readZipEntry } from '../../infra/cli/zip';
 
 /*
  * Runs the real `sls package` (offline, no credentials) and reads the CloudFormation it would deploy. The
@@ -43,6 +43,7 @@ const CONTRACT_ROUTES = [
   'POST /previews/deals/closed',
   'POST /previews/tasks',
   'GET /dead-letter-queues',
+  'GET /console',
 ];
 
 const SQS_CONSUMER_ACTIONS = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
@@ -83,7 +84,7 @@ afterAll(() => {
 describe('the packaged CloudFormation template', () => {
   it('gives every function a role of its own, and no function a shared or default role', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.length).toBe(11);
+    expect(functions.length).toBe(12);
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
     const roles = functions.map(([id]) => functionRole(id).roleId);
     expect(new Set(roles).size).toBe(functions.length);
@@ -294,10 +295,35 @@ describe('the packaged CloudFormation template', () => {
         .statements.filter((s) => asArray(s.Action).includes('ssm:GetParameter'))
         .flatMap((s) => asArray(s.Resource).map((r: Obj) => String(r['Fn::Sub']).replace(/^.*:parameter/, '')))
         .sort();
-      expect(parameters.length, fnId).toBeGreaterThan(0);
+      // Every function reads some secret, but the console's page, which only the browser's calls authenticate.
+      if (fnId === 'OpsConsoleLambdaFunction') expect(parameters, fnId).toEqual([]);
+      else expect(parameters.length, fnId).toBeGreaterThan(0);
       expect(readable, fnId).toEqual(parameters);
       for (const p of parameters) expect(p).toMatch(/^\/docspace-flows\/ci\/[A-Z_]+$/);
     }
+  });
+});
+
+describe('the operations console', () => {
+  it('is served by a function that may write its own logs and touch nothing else', () => {
+    const { statements } = functionRole('OpsConsoleLambdaFunction');
+    expect(statements.map((s) => asArray(s.Action).sort())).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
+    const env = resources.OpsConsoleLambdaFunction.Properties.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(env).filter((k) => k.endsWith('_PARAMETER') || k.startsWith('DOCSPACE_MAX_'))).toEqual([]);
+  });
+
+  it('carries its page, script and style inline, in its own zip and in no other', () => {
+    const zips = readdirSync(outDir).filter((f) => f.endsWith('.zip'));
+    // A mark of each part: the page's token form, the style's progress bar, the script's use of sessionStorage.
+    const marks = ['token-form', '-webkit-progress-value', 'sessionStorage'];
+    const holding = zips.filter((zip) => {
+      const buffer = readFileSync(join(outDir, zip));
+      const code = readZipEntry(buffer, readZipEntries(buffer).find((e) => e.name.endsWith('.js'))!.name).toString('utf8');
+      const found = marks.filter((m) => code.includes(m));
+      expect([[], marks], zip).toContainEqual(found);
+      return found.length > 0;
+    });
+    expect(holding).toEqual(['opsConsole.zip']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler as opsConsole } from '../../functions/console/handler';
 import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as uploadWebhook } from '../../functions/upload-copy/handler';
@@ -83,6 +84,10 @@ describe('log output of a full job', () => {
     });
     expect(wrongToken.statusCode).toBe(401);
 
+    // The console's page, asked with the token along (a browser never needs to send it there).
+    const consolePage = await stack.http(opsConsole, { method: 'GET', path: '/console', headers: { authorization: `Bearer ${secrets.ADMIN_API_TOKEN}` } });
+    expect(consolePage.statusCode).toBe(200);
+
     // A DocSpace webhook, signed the DocSpace way (uppercase hex), even if no copy rule matches it.
     const upload = JSON.stringify({
       event: { id: 9001, createOn: new Date().toISOString(), trigger: 'file.uploaded' },
@@ -118,6 +123,7 @@ describe('log output of a full job', () => {
     expect(lines.some((l) => l.jobId === jobId && typeof l.requestId === 'string')).toBe(true);
     expect(lines.some((l) => l.docspaceEventId === 9001 && typeof l.jobId === 'string')).toBe(true);
     expect(lines.some((l) => /retr/i.test(String(l.message)))).toBe(true);
+    expect(lines.some((l) => l.route === 'GET /console')).toBe(true);
 
     const metrics = new Set(
       lines.flatMap((l) => ((l._aws as { CloudWatchMetrics?: Array<{ Metrics: Array<{ Name: string }> }> } | undefined)?.CloudWatchMetrics ?? [])

@@ -124,3 +124,14 @@ export function runCommand(
     proc.on('close', (code) => resolve({ code, output, stdout, stderr }));
   });
 }
+
+/** Runs npm without blocking this process (the test's own simulator must keep answering). */
+export const npmRun = (args: string[], extraEnv: Record<string, string> = {}) => runCommand('npm', args, extraEnv);
+
+/** Ctrl-C, as a terminal sends it to the foreground process group; resolves once npm has exited. */
+export async function stopNpmStart(run: Running, ms = 20_000): Promise<boolean> {
+  if (run.child.exitCode !== null || run.child.signalCode !== null) return true;
+  const stopped = exited(run.child, ms);
+  process.kill(-run.child.pid!, 'SIGINT');
+  return stopped;
+}

@@ -29,6 +29,7 @@ const CONTRACT: Array<[method: string, path: string, security: string | null]> =
   ['post', '/previews/deals/closed', 'adminToken'],
   ['post', '/previews/tasks', 'adminToken'],
   ['get', '/dead-letter-queues', 'adminToken'],
+  ['get', '/console', null],
 ];
 
 // What each handler parses its body with (functions/*/handler.ts), and a body from the contract or DocSpace.
