@@ -39,17 +39,18 @@ export class CopyStore {
   }
 
   /**
-   * Written before every copy request. Fails (returns false) once the copy has a result, so a worker that lost
-   * the race to another never starts a second copy.
+   * Written before every copy request. Fails (returns false) once the copy has a result, and while another
+   * request started after `settledBefore` may still be under way: SQS can hand one message to two workers at
+   * once, and only one of them may send the copy.
    */
-  async markStarted(jobId: string, destFolderId: number): Promise<boolean> {
+  async markStarted(jobId: string, destFolderId: number, settledBefore: number): Promise<boolean> {
     try {
       await this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: attemptKey(jobId, destFolderId),
           UpdateExpression: 'SET jobId = :job, destFolderId = :dest, startedAt = :at, #ttl = :ttl ADD attempts :one REMOVE operationId',
-          ConditionExpression: 'attribute_not_exists(newFileId)',
+          ConditionExpression: 'attribute_not_exists(newFileId) AND (attribute_not_exists(startedAt) OR startedAt < :settled)',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: {
             ':job': jobId,
@@ -57,6 +58,7 @@ export class CopyStore {
             ':at': this.now(),
             ':ttl': this.ttl(),
             ':one': 1,
+            ':settled': settledBefore,
           },
         }),
       );

@@ -185,9 +185,12 @@ async function copyTo(deps: UploadCopyDeps, jobId: string, source: SourceFile, d
     deps.log.warn('an earlier copy request left no file; copying again', { jobId, sourceFileId: source.id, destFolderId: dest });
   }
 
-  if (!(await deps.copies.markStarted(jobId, dest))) {
+  if (!(await deps.copies.markStarted(jobId, dest, now() - COPY_SETTLE_MS))) {
     attempt = await deps.copies.get(jobId, dest);
-    if (attempt?.newFileId) return { destFolderId: dest, newFileId: attempt.newFileId };
+    if (attempt?.newFileId) return { destFolderId: dest, newFileId: attempt.newFileId, ...(attempt.newTitle ? { newTitle: attempt.newTitle } : {}) };
+    // Another worker has just sent this copy (the same message delivered twice at once): its result is verified
+    // on the next delivery, never copied a second time.
+    throw new CopyNotSettledError(`another worker is copying file ${source.id} to folder ${dest} right now`);
   }
   let operationId: string;
   try {

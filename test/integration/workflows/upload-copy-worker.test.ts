@@ -111,6 +111,19 @@ describe('copying an uploaded file', () => {
     expect(portal.filesInFolder(INBOX)).toHaveLength(1);
   });
 
+  it('copies once when SQS hands the same message to two workers at once (a standard queue may)', async () => {
+    const fileId = portal.file(CLIENT_ROOM, 'twice.docx');
+    const deps = workerDeps(ddb, table, portal, rules, now);
+    const message = await accept(fileId, CLIENT_ROOM);
+    const outcomes = await Promise.allSettled([copyUpload(deps, message, ctx('m-same', 1)), copyUpload(deps, message, ctx('m-same', 1))]);
+    expect(portal.calls.startCopy).toBe(1);
+    expect(portal.filesInFolder(INBOX)).toHaveLength(1);
+    // The delivery that stood back comes back later and finds the copy done.
+    if (outcomes.some((o) => o.status === 'rejected')) await copyUpload(deps, message, ctx('m-same', 2));
+    expect(portal.calls.startCopy).toBe(1);
+    expect(await deps.store.view(message.jobId)).toMatchObject({ status: 'succeeded', progress: { done: 1, failed: 0 } });
+  });
+
   it('copies to every destination of a room with two rules, once each', async () => {
     const fileId = portal.file(110, 'c.xlsx');
     portal.folder(302, INTERNAL_ROOM);
