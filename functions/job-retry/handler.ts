@@ -1,7 +1,7 @@
 import { config } from '../../lib/config';
 import { requireBearer } from '../../lib/http/auth';
 import { endpoint } from '../../lib/http/endpoint';
-import { NotFoundError } from '../../lib/http/errors';
+import { NotFoundError } from '../../lib/errors';
 import { retryDeps } from '../../lib/runtime';
 import { retryJob } from '../../lib/workflows/retry';
 

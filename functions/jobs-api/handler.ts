@@ -1,7 +1,7 @@
 import { config } from '../../lib/config';
 import { requireBearer } from '../../lib/http/auth';
 import { endpoint } from '../../lib/http/endpoint';
-import { NotFoundError } from '../../lib/http/errors';
+import { NotFoundError } from '../../lib/errors';
 import { deadLetterQueues, getJob, getLatestReport, listJobs } from '../../lib/workflows/read-api';
 import { deadLetterQueueCounts, jobList, jobStore, reportStore } from '../../lib/runtime';
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
 import type { Log } from '../log';
 
 /** An error whose status and message are safe to show the caller. */
@@ -32,21 +33,6 @@ export class UnauthorizedError extends HttpError {
   }
 }
 
-export class NotFoundError extends HttpError {
-  override readonly name = 'NotFoundError';
-  constructor(message = 'not found') {
-    super(404, 'not_found', message);
-  }
-}
-
-/** The request is valid but the resource's state does not allow it (e.g. retrying a job that is running). */
-export class ConflictError extends HttpError {
-  override readonly name = 'ConflictError';
-  constructor(message: string) {
-    super(409, 'conflict', message);
-  }
-}
-
 export class PayloadTooLargeError extends HttpError {
   override readonly name = 'PayloadTooLargeError';
   constructor(limitBytes: number) {
@@ -65,7 +51,8 @@ export interface ErrorResponse {
  * generic 500 (or 503 for configuration problems, which name the variable in the log, not to the caller), so
  * no internal message, stack or secret reaches a webhook sender.
  */
-export function toErrorResponse(error: unknown, log: Pick<Log, 'error' | 'warn'>): ErrorResponse {
+export function toErrorResponse(thrown: unknown, log: Pick<Log, 'error' | 'warn'>): ErrorResponse {
+  const error = asHttpError(thrown);
   if (error instanceof HttpError) {
     if (error.statusCode >= 500) log.error('request failed', { error });
     return json(error.statusCode, {
@@ -82,10 +69,19 @@ export function toErrorResponse(error: unknown, log: Pick<Log, 'error' | 'warn'>
 }
 
 /** Why a request was refused, for its log line: what the caller was told, and for a 401 which check failed. */
-export function refusalReason(error: unknown): string | undefined {
+export function refusalReason(thrown: unknown): string | undefined {
+  const error = asHttpError(thrown);
   if (!(error instanceof HttpError) || error.statusCode >= 500) return undefined;
   const detail = error instanceof UnauthorizedError && error.detail ? ` (${error.detail})` : '';
   return `${error.code}: ${error.message}${detail}`;
+}
+
+/** The workflows' own errors about a request (lib/errors.ts), as the statuses they mean; anything else as it is. */
+function asHttpError(error: unknown): unknown {
+  if (error instanceof InvalidInputError) return new BadRequestError(error.message, error.field);
+  if (error instanceof NotFoundError) return new HttpError(404, 'not_found', error.message, error.field);
+  if (error instanceof ConflictError) return new HttpError(409, 'conflict', error.message);
+  return error;
 }
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ErrorResponse {

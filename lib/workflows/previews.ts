@@ -1,5 +1,5 @@
 import type { DocSpaceClient } from '../docspace/client';
-import { HttpError } from '../http/errors';
+import { NotFoundError } from '../errors';
 import { dealMoveInput, type DealClosed } from './deal-closed';
 import { previewFileMove, UnreadableFolderError, type FileMovePreview } from './file-moves/preview';
 import { taskMoveInput, type TaskEvent } from './task-closed';
@@ -34,7 +34,7 @@ async function answer(preview: Promise<FileMovePreview>): Promise<FileMovePrevie
   try {
     return await preview;
   } catch (error) {
-    if (error instanceof UnreadableFolderError) throw new HttpError(404, 'not_found', error.message, error.field);
+    if (error instanceof UnreadableFolderError) throw new NotFoundError(error.message, error.field);
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { JobStore, JobView } from '../jobs/store';
 import { InvalidCursorError, type JobPage, type JobListQuery } from '../jobs/listing';
 import type { AbandonedRoomsReport, ReportStore } from '../reports/store';
-import { BadRequestError, NotFoundError } from '../http/errors';
+import { InvalidInputError, NotFoundError } from '../errors';
 
 /** The operator-facing reads: a job's status, the list of jobs, the last abandoned-rooms report, the DLQs. */
 
@@ -43,7 +43,7 @@ export function parseJobListParams(query: Record<string, string | undefined>): J
     const issue = result.error.issues[0]!;
     const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : String(issue.path[0] ?? 'query');
     const message = issue.code === 'unrecognized_keys' ? 'is not a parameter of GET /jobs' : issue.message;
-    throw new BadRequestError(`${field}: ${message}`, field);
+    throw new InvalidInputError(`${field}: ${message}`, field);
   }
   return result.data as JobListQuery;
 }
@@ -52,7 +52,7 @@ export async function listJobs(list: (query: JobListQuery) => Promise<JobPage>, 
   try {
     return await list(parseJobListParams(query));
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new BadRequestError(`cursor: ${error.message}`, 'cursor');
+    if (error instanceof InvalidCursorError) throw new InvalidInputError(`cursor: ${error.message}`, 'cursor');
     throw error;
   }
 }

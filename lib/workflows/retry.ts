@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../errors';
 import type { JobStore } from '../jobs/store';
 import type { Log } from '../log';
 import type { Counters } from '../metrics';

@@ -1,5 +1,5 @@
 import { docspaceWebhookSchema } from '../../docspace/webhook';
-import { BadRequestError } from '../../http/errors';
+import { InvalidInputError } from '../../errors';
 import { jobIdFor, type JobStore } from '../../jobs/store';
 import type { Log } from '../../log';
 import type { Counters } from '../../metrics';
@@ -45,7 +45,7 @@ export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook):
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = ['payload', ...issue.path].join('.');
-    throw new BadRequestError(`${field}: ${issue.message}`, field);
+    throw new InvalidInputError(`${field}: ${issue.message}`, field);
   }
   const file = parsed.data;
   if (file.fileEntryType === FILE_ENTRY_FOLDER) return { ignored: true, reason: 'the entry is a folder' };
@@ -56,7 +56,7 @@ export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook):
     // A room on third-party storage: its files have string ids ("box-5") and are never a rule's source room.
     return { ignored: true, reason: `the file is on third-party storage (id ${file.id}); copy rules name internal rooms only` };
   }
-  if (file.id <= 0) throw new BadRequestError('payload.id: must be a positive id', 'payload.id');
+  if (file.id <= 0) throw new InvalidInputError('payload.id: must be a positive id', 'payload.id');
 
   const businessKey = `${webhook.id}:${event.id}`;
   const folderId = [file.parentId, file.folderId, file.folderIdDisplay].find((id): id is number => typeof id === 'number' && id > 0);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError } from '../../../lib/http/errors';
+import { InvalidInputError } from '../../../lib/errors';
+import { toErrorResponse } from '../../../lib/http/errors';
 import { JobStore, jobIdFor, claimOnce } from '../../../lib/jobs/store';
 import { acceptUpload, uploadWebhookSchema } from '../../../lib/workflows/upload-copy';
 import { startTable } from '../../support/dynamo';
@@ -122,8 +123,11 @@ describe('acknowledging DocSpace upload webhooks', () => {
     const body = uploadedHook({ eventId: nextEvent++, fileId: 1 });
     delete (body.payload as Record<string, unknown>).id;
     const error = await acceptUpload(deps, uploadWebhookSchema.parse(body)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error).toBeInstanceOf(InvalidInputError);
     expect(error).toMatchObject({ field: 'payload.id' });
+    const answer = toErrorResponse(error, { error: () => {}, warn: () => {} });
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'bad_request', field: 'payload.id' } });
     expect(deps.queue.sent).toEqual([]);
   });
 

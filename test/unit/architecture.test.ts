@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The layers of README "Architecture", checked on the source itself so that a shortcut shows up in review as a
+ * red test rather than months later as a tangle: the domain (lib/workflows and what it builds on) knows nothing of
+ * HTTP, Lambda or the process environment; handlers and lib/http sit on top of it, never the other way round.
+ */
+const ROOT = join(__dirname, '../..');
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+const imports = (file: string) =>
+  [...readFileSync(join(ROOT, file), 'utf8').matchAll(/^\s*(?:import|export)\b[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
+
+const DOMAIN = ['lib/workflows', 'lib/docspace', 'lib/jobs', 'lib/reports', 'lib/callback'];
+
+describe('the layers', () => {
+  it('keeps the domain free of HTTP, Lambda types and process.env', () => {
+    const offences: string[] = [];
+    for (const file of DOMAIN.flatMap(sources)) {
+      for (const spec of imports(file)) {
+        if (/(^|\/)http\//.test(spec) || spec === 'aws-lambda' || spec.startsWith('@middy/')) offences.push(`${file} imports ${spec}`);
+      }
+      if (/process\.env/.test(readFileSync(join(ROOT, file), 'utf8'))) offences.push(`${file} reads process.env`);
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it('lets the DocSpace client know nothing of the workflows or the job store', () => {
+    const offences = sources('lib/docspace').flatMap((file) =>
+      imports(file)
+        .filter((spec) => /(^|\/)(workflows|jobs)\//.test(spec))
+        .map((spec) => `${file} imports ${spec}`),
+    );
+    expect(offences).toEqual([]);
+  });
+
+  it('keeps handlers thin: a function imports only lib/, never another function', () => {
+    const offences = sources('functions').flatMap((file) =>
+      imports(file)
+        .filter((spec) => spec.startsWith('.') && !spec.startsWith('../../lib/') && !spec.startsWith('./'))
+        .map((spec) => `${file} imports ${spec}`),
+    );
+    expect(offences).toEqual([]);
+  });
+});
