@@ -67,10 +67,10 @@ export const JOB_STALE_MS = 2 * SOURCE_LEASE_MS;
 /**
  * From this delivery on, a step stops handing failures back to SQS and records them instead (a chunk: its
  * unverified files; a scan: the folder it could not list; the start or the finalizer: the job fails with the
- * reason), so the job ends and a repeated event can resume it. It must stay below the queue's maxReceiveCount
- * (5, infra/resources.yml), or the message would be parked in the DLQ first.
+ * reason), so the job ends and a repeated event can resume it: lib/queue/attempts.ts, one before SQS parks the
+ * message in the DLQ.
  */
-export const LAST_ATTEMPT = 4;
+export { LAST_ATTEMPT } from '../../queue/attempts';
 /** When another job holds the source room, the start is retried after this delay instead of burning receives. */
 export const LEASE_RETRY_DELAY_SECONDS = 60;
 

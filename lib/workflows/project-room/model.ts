@@ -5,6 +5,7 @@ import type { Log } from '../../log';
 import type { Counters } from '../../metrics';
 import type { Queue } from '../../queue/send';
 import type { RoomsPort } from './rooms-port';
+import { LAST_ATTEMPT } from '../../queue/attempts';
 
 /** DocSpace replaces these in titles; a changed title could never be found again, so they are refused up front. */
 const titlePart = (max: number) =>
@@ -100,10 +101,10 @@ export const DEFAULT_TIMING: ProjectRoomTiming = {
   pollInitialMs: 100,
   pollMaxMs: 1_000,
   maxCreateAttempts: 3,
-  lastAttempt: 4,
+  lastAttempt: LAST_ATTEMPT,
 };
 
-/** A job still "running" this long after its last update has lost its message (DLQ, purge); a repeat re-queues it. */
+/** A job still "running" this long after its last update has lost its message (DLQ, purge); a repeat resumes it. */
 export const STALE_RUNNING_MS = 15 * 60_000;
 
 export interface ProjectRoomSettings {

@@ -1,5 +1,6 @@
 import { docspaceWebhookSchema } from '../../docspace/webhook';
 import { InvalidInputError } from '../../errors';
+import { acceptJob, type JobRuns } from '../../jobs/accept';
 import { jobIdFor, type JobStore } from '../../jobs/store';
 import type { Log } from '../../log';
 import type { Counters } from '../../metrics';
@@ -11,6 +12,8 @@ const UPLOAD_TRIGGER = 'file.uploaded';
 const VIRTUAL_ROOMS = 14;
 const FILE_ENTRY_FOLDER = 1;
 const DEDUP_TTL_SECONDS = 400 * 86_400;
+/** A copy takes seconds (the worker's timeout is 60 s): a job "running" this long without an update lost its message. */
+const STALE_RUNNING_MS = 15 * 60_000;
 
 const uploadedFileSchema = docspaceWebhookSchema.shape.payload;
 
@@ -82,30 +85,18 @@ export async function acceptUpload(deps: UploadAcceptDeps, hook: UploadWebhook):
   return acceptUploadJob(deps, key, jobInput);
 }
 
-/**
- * The job of one upload event, created once and queued. A repeated event (or an operator's retry, which is
- * the same thing) re-queues a queued job and resumes a failed one as a new run; a live or succeeded one is
- * left alone.
- */
+/** A run copies the upload to every destination not yet holding its copy (copy attempts outlive runs). */
+export const uploadCopyRuns: JobRuns = {
+  start: (job) => ({ jobId: job.jobId, run: job.run }),
+  staleAfterMs: STALE_RUNNING_MS,
+};
+
+/** The job of one upload event, through the one protocol of lib/jobs/accept.ts. */
 export async function acceptUploadJob(
   deps: Pick<UploadAcceptDeps, 'store' | 'queue' | 'counters' | 'log'>,
   businessKey: string,
   input: Record<string, unknown>,
 ): Promise<{ jobId: string }> {
-  const { job, created } = await deps.store.createOnce('upload-copy', businessKey, input);
-  if (created) {
-    deps.counters.count('JobsStarted');
-    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
-    deps.log.info('upload copy accepted', { jobId: job.jobId, sourceFileId: input.sourceFileId });
-    return { jobId: job.jobId };
-  }
-  deps.counters.count('DuplicateDeliveries');
-  if (job.status === 'queued') {
-    // The delivery that created it may have died before queuing; a second message is harmless (the worker claims).
-    await deps.queue.send([{ body: { jobId: job.jobId, run: job.run } }]);
-  } else if (job.status === 'failed') {
-    const resumed = await deps.store.resume(job);
-    if (resumed) await deps.queue.send([{ body: { jobId: job.jobId, run: resumed.run } }]);
-  }
-  return { jobId: job.jobId };
+  const { jobId } = await acceptJob(deps, { workflow: 'upload-copy', businessKey, input }, uploadCopyRuns);
+  return { jobId };
 }

@@ -15,9 +15,11 @@ import {
 } from './model';
 import type { RoomResolver } from './rooms';
 import { messageOf } from '../../errors';
+import { MAX_RECEIVE_COUNT } from '../../queue/attempts';
 
-/** The same as the queue's maxReceiveCount (infra/resources.yml): the attempt after which SQS parks the message. */
-export const LAST_COPY_ATTEMPT = 5;
+/** The very last delivery (lib/queue/attempts.ts): a copy that still fails on it records the failure and goes on to
+ *  the DLQ, whose alarm calls an operator; a permanent failure ends the job earlier. */
+export const LAST_COPY_ATTEMPT = MAX_RECEIVE_COUNT;
 /** A claimed copy whose worker has been silent this long (well over the worker's 60 s timeout) is presumed dead. */
 const CLAIM_STALE_MS = 120_000;
 /**

@@ -60,7 +60,7 @@ describe('accepting a project', () => {
     expect(world.store.jobs.get(first.jobId)!.input).toMatchObject({ title: 'Acme merger (P-1)' });
   });
 
-  it('queues a job again when a repeat finds it "running" long after its last update, and not before', async () => {
+  it('resumes a job as a new run when a repeat finds it "running" long after its last update, and not before', async () => {
     const world = fakeDeps();
     const { jobId } = await acceptProject(world.deps, acme);
     world.sent.length = 0;
@@ -72,7 +72,8 @@ describe('accepting a project', () => {
 
     world.clock.t += 20 * 60_000;
     await acceptProject(world.deps, acme);
-    expect(world.sent).toEqual([{ body: { jobId, run: 1 } }]);
+    // The one accept protocol (lib/jobs/accept.ts): a stale run is dead, its job resumes as the next run.
+    expect(world.sent).toEqual([{ body: { jobId, run: 2 } }]);
     await drain(world);
     expect(world.store.jobs.get(jobId)!.status).toBe('succeeded');
   });

@@ -181,9 +181,11 @@ export class FakeJobStore {
     return structuredClone(job);
   }
 
-  async resume(job: Job) {
+  /** As lib/jobs/store.ts: a failed job, or with `staleBefore` a running one last updated before it. */
+  async resume(job: Job, staleBefore?: number) {
     const current = this.jobs.get(job.jobId);
-    if (!current || current.status !== 'failed' || current.run !== job.run) return undefined;
+    const stale = staleBefore !== undefined && current?.status === 'running' && Date.parse(current.updatedAt) < staleBefore;
+    if (!current || (current.status !== 'failed' && !stale) || current.run !== job.run) return undefined;
     current.status = 'queued';
     current.run += 1;
     delete current.state;
