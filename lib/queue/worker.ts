@@ -9,6 +9,10 @@ import { sqs } from '../aws';
 import { counters, metrics } from '../metrics';
 import { secretsMiddleware } from '../secrets';
 import { sqsRedelivery, type Redelivery } from './redelivery';
+import { withDeadline } from '../deadline';
+
+/** Time kept back from the Lambda timeout: to give up a DocSpace request cleanly, shorten the visibility, report. */
+const DEADLINE_MARGIN_MS = 10_000;
 
 export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';
@@ -76,13 +80,20 @@ export function sqsWorker<S extends z.ZodType>(
     if (typeof jobId === 'string') addLogKeys({ jobId });
     await handle(parsed.data, { messageId: record.messageId, receiveCount: receiveCountOf(record) });
   };
-  const core = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  const core = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    // Every record of the batch must give up before the Lambda is killed: a killed step waits out the visibility
+    // timeout, a step that failed cleanly is back within seconds.
+    const remaining = context.getRemainingTimeInMillis?.() ?? 0;
+    const deadline = remaining > 0 ? Date.now() + remaining - Math.min(DEADLINE_MARGIN_MS, remaining / 4) : undefined;
+    const underDeadline = (record: SQSRecord): Promise<void> =>
+      deadline === undefined ? recordHandler(record) : withDeadline(deadline, () => recordHandler(record));
     // A processor per invocation: it holds the batch's state, and the local stack runs a function's concurrent
     // invocations in one process (on Lambda each has its own instance, so this costs nothing there).
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+    return processPartialResponse(event, underDeadline, new BatchProcessor(EventType.SQS), {
       context,
       ...(options.sequential ? { processInParallel: false } : {}),
     });
+  };
   return middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
