@@ -31,8 +31,9 @@ export interface DocSpaceClientOptions {
   apiKey: string;
   /** Per attempt, default 15000. */
   timeoutMs?: number;
-  /** Per process, the ceilings of the adaptive caps (lib/docspace/limiter.ts), default 20 / 5. */
-  concurrency?: { reads: number; writes: number };
+  /** Per process, the ceilings of the adaptive caps (lib/docspace/limiter.ts), default 20 / 5. `adaptive: false`
+   *  keeps them fixed (the behaviour before, for comparisons). */
+  concurrency?: { reads: number; writes: number; adaptive?: boolean };
   /**
    * budgetMs bounds a write's retries; readBudgetMs bounds a read's, and a 429's on any method (DocSpace did
    * nothing, so repeating it is always safe). maxAttempts and readMaxAttempts likewise.
@@ -138,8 +139,9 @@ export class DocSpaceClient {
       readBudgetMs: options.retry?.readBudgetMs ?? DEFAULTS.readBudgetMs,
     };
     this.limits = { reads: options.concurrency?.reads ?? DEFAULTS.reads, writes: options.concurrency?.writes ?? DEFAULTS.writes };
-    this.#reads = new AdaptiveLimit(this.limits.reads);
-    this.#writes = new AdaptiveLimit(this.limits.writes);
+    const fixed = options.concurrency?.adaptive === false;
+    this.#reads = new AdaptiveLimit(this.limits.reads, fixed ? { min: this.limits.reads } : {});
+    this.#writes = new AdaptiveLimit(this.limits.writes, fixed ? { min: this.limits.writes } : {});
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
@@ -147,6 +149,11 @@ export class DocSpaceClient {
     this.#onRetry = options.onRetry;
     this.#onRateLimited = options.onRateLimited;
     this.#deadline = options.deadline ?? currentDeadline;
+  }
+
+  /** How many times each adaptive cap was halved by a 429 (diagnostics, benchmarks). */
+  get adaptiveDecreases(): { reads: number; writes: number } {
+    return { reads: this.#reads.decreases, writes: this.#writes.decreases };
   }
 
   /** The adaptive caps as they stand now (each at most its ceiling in `limits`). */

@@ -54,7 +54,8 @@ export type Outcome = 'ok' | 'rate-limited' | 'failed';
 
 /**
  * A concurrency cap that adapts (AIMD, as TCP does): it starts at `max`, grows by one slot per `limit` answers
- * that went through, and halves on a 429, at most once per `cooldownMs` so the 429s of one burst count once.
+ * that went through, and halves on a 429 — once per burst: only a request sent after the last halving can halve
+ * it again (the others were sent under the old cap and say nothing new).
  *
  * Why adaptive rather than fixed: every Lambda of the bundle shares the key owner's 15 writes and 50 reads
  * (NOTES 2.4), but no process knows what the others are doing. A fixed split has to assume every function is busy
@@ -68,23 +69,20 @@ export class AdaptiveLimit {
   #limit: number;
   #inFlight = 0;
   #maxObserved = 0;
-  #lastDecrease = Number.NEGATIVE_INFINITY;
+  /** Bumped at each halving; a lease remembers the epoch it was granted in. */
+  #epoch = 0;
   readonly #waiters: Array<() => void> = [];
   readonly #min: number;
-  readonly #cooldownMs: number;
-  readonly #now: () => number;
   /** How many times the limit was halved (diagnostics, benchmarks). */
   decreases = 0;
 
   constructor(
     readonly max: number,
-    options: { min?: number; cooldownMs?: number; now?: () => number } = {},
+    options: { min?: number } = {},
   ) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`limit must be a positive integer, got ${max}`);
     this.#limit = max;
     this.#min = Math.max(1, Math.min(max, options.min ?? 1));
-    this.#cooldownMs = options.cooldownMs ?? 1_000;
-    this.#now = options.now ?? Date.now;
   }
 
   /** The current cap (whole slots). */
@@ -109,26 +107,24 @@ export class AdaptiveLimit {
       this.#inFlight += 1;
     }
     this.#maxObserved = Math.max(this.#maxObserved, this.#inFlight);
+    const epoch = this.#epoch;
     let released = false;
     return (outcome) => {
       if (released) return;
       released = true;
       this.#inFlight -= 1;
-      this.#record(outcome);
+      this.#record(outcome, epoch);
       this.#wake();
     };
   }
 
-  #record(outcome: Outcome): void {
+  #record(outcome: Outcome, epoch: number): void {
     if (outcome === 'ok') {
       this.#limit = Math.min(this.max, this.#limit + 1 / this.#limit);
-    } else if (outcome === 'rate-limited') {
-      const now = this.#now();
-      if (now - this.#lastDecrease >= this.#cooldownMs) {
-        this.#lastDecrease = now;
-        this.#limit = Math.max(this.#min, this.#limit / 2);
-        this.decreases += 1;
-      }
+    } else if (outcome === 'rate-limited' && epoch === this.#epoch) {
+      this.#epoch += 1;
+      this.#limit = Math.max(this.#min, this.#limit / 2);
+      this.decreases += 1;
     }
   }
 
