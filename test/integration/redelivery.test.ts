@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { queueCounts, startLocalAws, type LocalAws } from '../../infra/local/emulators';
 import { SqsPollers, type SqsInvoker } from '../../infra/local/sqs-poller';
 import { DocSpaceServerError } from '../../lib/docspace/errors';
+import { resetAwsClients, sqs } from '../../lib/aws';
 import { sqsWorker } from '../../lib/queue/worker';
 import { redeliveryDelaySeconds, sqsRedelivery } from '../../lib/queue/redelivery';
 
@@ -16,10 +17,22 @@ import { redeliveryDelaySeconds, sqsRedelivery } from '../../lib/queue/redeliver
 
 let aws: LocalAws;
 
+const saved = new Map<string, string | undefined>();
 beforeAll(async () => {
   aws = await startLocalAws({ stage: 'redeliverytest', visibilityTimeoutSeconds: 60 });
+  // The worker's own SQS client, configured the standard way (AWS_ENDPOINT_URL_SQS), as on the local stack.
+  for (const [name, value] of Object.entries(aws.env)) {
+    saved.set(name, process.env[name]);
+    process.env[name] = value;
+  }
+  resetAwsClients();
 });
 afterAll(async () => {
+  for (const [name, value] of saved) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  resetAwsClients();
   await aws?.close();
 });
 
@@ -70,7 +83,7 @@ describe('a record whose step fails for a transient reason', () => {
         if (receiveCount === 1) throw new DocSpaceServerError(502, 'Bad Gateway', 'POST', '/api/2.0/files/folder/1', {});
       },
       // Half the backoff's jitter range, so the wait is exactly the schedule's lower bound: 3 s for the first retry.
-      { redelivery: sqsRedelivery(aws.clients.sqs, { random: () => 0 }) },
+      { redelivery: sqsRedelivery(sqs(), { random: () => 0 }) },
     );
     const pollers = pollersFor('FileMovesQueue', (_fn, event) => worker(event as SQSEvent, context));
     await send('FileMovesQueue', { jobId: 'job-1' });
