@@ -86,7 +86,13 @@ async function runBundle(): Promise<Figures & { failed: number; notEnded: string
   try {
     s = await startStack({
       visibilityTimeoutSeconds: 720,
-      env: { PROJECT_CALLBACK_URL: `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/pm` },
+      env: {
+        PROJECT_CALLBACK_URL: `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/pm`,
+        // The in-process stack runs every function in this one process with one DocSpace client (on AWS: one per
+        // process, test/integration/docspace-budget.test.ts), so it gets the whole budget as its ceiling.
+        DOCSPACE_MAX_CONCURRENT_WRITES: process.env.MIXED_WRITES ?? '15',
+        DOCSPACE_MAX_CONCURRENT_READS: process.env.MIXED_READS ?? '50',
+      },
       simulator: {
         fileOpDurationMs: 50,
         seed: SEED,
