@@ -73,8 +73,7 @@ export class AdaptiveLimit {
   #epoch = 0;
   readonly #waiters: Array<() => void> = [];
   readonly #min: number;
-  /** How many times the limit was halved (diagnostics, benchmarks). */
-  decreases = 0;
+  #decreases = 0;
 
   constructor(
     readonly max: number,
@@ -96,6 +95,11 @@ export class AdaptiveLimit {
 
   get maxObserved(): number {
     return this.#maxObserved;
+  }
+
+  /** How many times the limit was halved (diagnostics, benchmarks). */
+  get decreases(): number {
+    return this.#decreases;
   }
 
   /** Resolves once a slot is free under the current cap, with a release that reports how the request went. */
@@ -124,7 +128,7 @@ export class AdaptiveLimit {
     } else if (outcome === 'rate-limited' && epoch === this.#epoch) {
       this.#epoch += 1;
       this.#limit = Math.max(this.#min, this.#limit / 2);
-      this.decreases += 1;
+      this.#decreases += 1;
     }
   }
 
