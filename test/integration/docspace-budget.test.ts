@@ -108,7 +108,7 @@ describe('the DocSpace budget shared by the whole bundle', () => {
     await mixedLoad(clients, 3);
     expect(traffic.rateLimited).toBeGreaterThan(0);
     expect(clients.reduce((sum, c) => sum + c.stats.rateLimited, 0)).toBe(traffic.rateLimited);
-    expect(clients.filter((c) => c.adaptiveDecreases.reads + c.adaptiveDecreases.writes > 0).length).toBeGreaterThan(clients.length / 2);
+    expect(clients.filter((c) => c.adaptiveDecreases.reads + c.adaptiveDecreases.writes > 0).length).toBeGreaterThanOrEqual(3);
     console.info(
       `mixed load, every function at once: ${traffic.rateLimited} x 429 in ${traffic.requests} requests ` +
         `(peak attempted ${traffic.peak.writes} writes / ${traffic.peak.reads} reads; DocSpace serves at most 15 / 50)`,
