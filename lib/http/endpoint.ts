@@ -1,12 +1,8 @@
-import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { log, logger } from '../log';
-import { metrics } from '../metrics';
-import { secretsMiddleware } from '../secrets';
+import { lambda } from '../lambda';
 import { BadRequestError, PayloadTooLargeError, json, refusalReason, toErrorResponse } from './errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -33,7 +29,6 @@ export interface EndpointOptions<S extends z.ZodType | undefined> {
   authenticate: (request: InboundRequest<undefined>) => void;
   /** When given, the body must be JSON matching it; otherwise the body is ignored. */
   body?: S;
-  maxBodyBytes?: number;
   /** Ids of the inbound event to put on every later log line (e.g. DocSpace's event.id), once the body is valid. */
   logKeys?: (body: BodyOf<S>) => Record<string, string | number | undefined>;
 }
@@ -49,12 +44,11 @@ export function endpoint<S extends z.ZodType | undefined>(
   options: EndpointOptions<S>,
   run: (request: InboundRequest<BodyOf<S>>) => Promise<HttpResult>,
 ): HttpHandler {
-  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const core = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     // API Gateway's request id is the inbound event's id on every line; headers (signatures, tokens) never are.
     logger.appendKeys({ requestId: event.requestContext?.requestId, route: event.routeKey });
     const rawBody = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-    if (rawBody.length > limit) throw new PayloadTooLargeError(limit);
+    if (rawBody.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
     const request: InboundRequest<undefined> = {
       method: event.requestContext?.http?.method ?? 'POST',
       path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
@@ -74,11 +68,7 @@ export function endpoint<S extends z.ZodType | undefined>(
     return result.body === undefined ? { statusCode: result.statusCode } : json(result.statusCode, result.body);
   };
 
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ timeoutEarlyInMillis: 0 })
-    // logEvent: false wins over POWERTOOLS_LOGGER_LOG_EVENT: the event holds signatures and the admin token.
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(logMetrics(metrics))
-    .use(secretsMiddleware())
+  return lambda<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(httpHeaderNormalizer())
     .use({
       onError: (request) => {

@@ -1,13 +1,10 @@
-import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 import { addLogKeys, logger, withLogKeys } from '../log';
 import { sqs } from '../aws';
-import { counters, metrics } from '../metrics';
-import { secretsMiddleware } from '../secrets';
+import { lambda } from '../lambda';
+import { counters } from '../metrics';
 import { sqsRedelivery, type Redelivery } from './redelivery';
 import { withDeadline } from '../deadline';
 
@@ -40,7 +37,7 @@ export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatch
 export function sqsWorker<S extends z.ZodType>(
   schema: S,
   handle: (message: z.infer<S>, context: MessageContext) => Promise<void>,
-  options: { sequential?: boolean; redelivery?: Redelivery } = {},
+  options: { redelivery?: Redelivery } = {},
 ): SqsHandler {
   let redelivery = options.redelivery;
   // Each record gets its own log scope (records run in parallel): its messageId, and its jobId once parsed.
@@ -89,16 +86,9 @@ export function sqsWorker<S extends z.ZodType>(
       deadline === undefined ? recordHandler(record) : withDeadline(deadline, () => recordHandler(record));
     // A processor per invocation: it holds the batch's state, and the local stack runs a function's concurrent
     // invocations in one process (on Lambda each has its own instance, so this costs nothing there).
-    return processPartialResponse(event, underDeadline, new BatchProcessor(EventType.SQS), {
-      context,
-      ...(options.sequential ? { processInParallel: false } : {}),
-    });
+    return processPartialResponse(event, underDeadline, new BatchProcessor(EventType.SQS), { context });
   };
-  return middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(logMetrics(metrics))
-    .use(secretsMiddleware())
-    .handler(core) as unknown as SqsHandler;
+  return lambda<SQSEvent, SQSBatchResponse>().handler(core) as unknown as SqsHandler;
 }
 
 function receiveCountOf(record: SQSRecord): number {
