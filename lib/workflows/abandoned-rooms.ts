@@ -5,6 +5,7 @@ import type { RoomDto, RoomId } from '../docspace/schemas';
 import type { Log } from '../log';
 import type { AbandonedRoom, AbandonedRoomsReport, ReportStore } from '../reports/store';
 import { messageOf } from '../errors';
+import { ROOM_TYPES } from '../docspace/room-types';
 
 /*
  * Workflow 5: a scheduled scan lists every active room (all pages), leaves out archived ones, and reports the
@@ -187,15 +188,6 @@ async function archiveAll(
 }
 
 // ---------------------------------------------------------------------------------------------- table
-
-const ROOM_TYPES: Record<number, string> = {
-  1: 'Form filling',
-  2: 'Collaboration',
-  5: 'Custom',
-  6: 'Public',
-  8: 'Virtual data',
-  9: 'AI',
-};
 
 const TITLE_WIDTH = 48;
 

@@ -42,7 +42,8 @@ export interface JobPage {
 }
 
 export interface AbandonedRoom {
-  id: number;
+  /** A number, or a string such as "box-5" for a room on third-party storage. */
+  id: number | string;
   title: string;
   updated: string;
   daysInactive: number;

@@ -1,4 +1,5 @@
 import type { Progress } from './api';
+import { ROOM_TYPES } from '../../docspace/room-types';
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 const absolute = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
@@ -44,11 +45,3 @@ export function keyText(key: Record<string, unknown> | undefined): string {
     .join(' · ');
 }
 
-export const ROOM_TYPES: Record<number, string> = {
-  1: 'Form filling',
-  2: 'Collaboration',
-  5: 'Custom',
-  6: 'Public',
-  8: 'Virtual data',
-  9: 'AI',
-};

@@ -1,5 +1,6 @@
 import type { AbandonedRoom, AbandonedRoomsReport, DeadLetterQueue } from './api';
-import { ROOM_TYPES, ago, when } from './format';
+import { ROOM_TYPES } from '../../docspace/room-types';
+import { ago, when } from './format';
 import { h, svg } from './dom';
 
 export type SortOrder = 'descending' | 'ascending';
