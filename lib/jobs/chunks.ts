@@ -1,5 +1,14 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { batchWriteAll, isConditionFailure, updateIfAllowed } from './dynamo';
+import { randomUUID } from 'node:crypto';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, isConditionFailure, queryAll, updateIfAllowed } from './dynamo';
 import { jobKey, toJob, type Job, type JobError } from './store';
 
 export interface PlannedFile {
@@ -29,8 +38,8 @@ export interface FolderScan {
 }
 
 /**
- * A run's steps (folder scans and chunks) each count once on the job, by an id in its `settled` set. Ids carry
- * the run, so a step of an earlier run never counts in a later one.
+ * A run's steps (folder scans, whole-folder moves and chunks) each count once on the job, by an id with a marker
+ * item of its own (ChunkStore.settle). Ids carry the run, so a step of an earlier run never counts in a later one.
  */
 export const folderStep = (run: number, sourceFolderId: number) => `${run}#F${sourceFolderId}`;
 export const chunkStep = (run: number, sourceFolderId: number, index: number) => `${run}#C${sourceFolderId}.${index}`;
@@ -42,14 +51,16 @@ const runKey = (jobId: string, run: number, sourceFolderId: number, suffix: stri
 });
 const chunkKey = (jobId: string, run: number, sourceFolderId: number, index: number) =>
   runKey(jobId, run, sourceFolderId, String(index).padStart(6, '0'));
+const MARKER_PREFIX = 'STEP#';
+const markerKey = (jobId: string, step: string) => ({ pk: `RUN#${jobId}`, sk: `${MARKER_PREFIX}${step}` });
 const scanKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'scan');
 
 /**
  * The bookkeeping of a file-move run. The job item holds `state.pending`, the number of queued steps not yet
  * settled: the start sets it to 1 (the scan of the source root); a scan settles by adding its subfolders and
- * chunks and removing itself, a chunk by removing itself. Each settle is one conditional update that also adds
- * the step's id to `settled`, so a step counts once however often SQS delivers it, and since a step adds its
- * children before it leaves, `pending` reaches 0 once, when the last step of the run settles.
+ * chunks and removing itself, a chunk by removing itself. Each step settles once however often SQS delivers it
+ * (see `settle`), and since a step adds its children before it leaves, `pending` reaches 0 once, when the last
+ * step of the run settles.
  */
 export class ChunkStore {
   constructor(
@@ -158,6 +169,17 @@ export class ChunkStore {
    * Settles a step of the run exactly once: adds its children to `state.pending`, removes itself, and adds
    * its counts to the progress. Returns the job after the update, or undefined when the step had already
    * settled or the run is no longer current.
+   *
+   * The job item stays the same size however many steps a run has: which steps have settled is recorded on one
+   * marker item per step, not on the job. DynamoDB Local and dynalite have no transactions, so the marker and the
+   * job are written in three phases, each repeatable after a crash:
+   *  1. claim the marker (a conditional put: of five concurrent settlers, one goes on), with a fresh token;
+   *  2. apply the counts to the job, adding the token to the job's small `settling` set, on condition that the
+   *     token is not already there (so a repeat after a crash between 2 and 3 does not count twice);
+   *  3. mark the marker applied, then take the token out of `settling`.
+   * A token leaves `settling` only after its marker says applied, so `settling` holds only the steps being
+   * settled at this moment. A step whose claimer died between 1 and 2 is finished by its next delivery (steps
+   * run one invocation at a time under their own lease, progress.ts `oneAtATime`).
    */
   async settle(
     jobId: string,
@@ -165,10 +187,33 @@ export class ChunkStore {
     step: string,
     delta: { pending: number; total?: number; done?: number; failed?: number },
   ): Promise<Job | undefined> {
-    return this.updateJob(jobId, {
+    const key = markerKey(jobId, step);
+    const token = randomUUID();
+    let marker: { token: string; phase: 'claimed' | 'applied' } | undefined;
+    try {
+      await this.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key, token, phase: 'claimed', ttl: Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      marker = { token, phase: 'claimed' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      marker = out.Item as typeof marker;
+      if (!marker) return undefined;
+      if (marker.phase === 'applied') {
+        await this.forget(jobId, marker.token);
+        return undefined;
+      }
+      // Claimed by a settler that may have died; a live one holds the step's lease, so this is a redelivery.
+    }
+    const job = await this.updateJob(jobId, {
       UpdateExpression:
-        'SET #updatedAt = :at ADD #state.#pending :pending, settled :ids, #progress.#total :total, #progress.#done :done, #progress.#failed :failed',
-      ConditionExpression: '#run = :run AND NOT contains(settled, :id)',
+        'SET #updatedAt = :at ADD #state.#pending :pending, settling :tokens, #progress.#total :total, #progress.#done :done, #progress.#failed :failed',
+      ConditionExpression: '#run = :run AND NOT contains(settling, :token)',
       ExpressionAttributeNames: {
         '#updatedAt': 'updatedAt',
         '#state': 'state',
@@ -185,19 +230,64 @@ export class ChunkStore {
         ':total': delta.total ?? 0,
         ':done': delta.done ?? 0,
         ':failed': delta.failed ?? 0,
-        ':ids': new Set([step]),
-        ':id': step,
+        ':tokens': new Set([marker.token]),
+        ':token': marker.token,
         ':run': run,
       },
     });
+    if (!job && (await this.currentRun(jobId)) !== run) return undefined;
+    await this.ddb.send(
+      new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'SET phase = :applied', ExpressionAttributeValues: { ':applied': 'applied' } }),
+    );
+    await this.forget(jobId, marker.token);
+    // Only the update that applied the counts reports the job: exactly one settler sees its last step.
+    return job;
   }
 
-  /** The ids of every step that has settled (any run; the ids carry the run). */
+  /** Which of `steps` have settled (their marker is claimed or applied). */
+  async settledAmong(jobId: string, steps: string[]): Promise<Set<string>> {
+    const settled = new Set<string>();
+    for (let i = 0; i < steps.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = steps.slice(i, i + 100).map((step) => markerKey(jobId, step));
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept refusing to read step markers');
+        const out: BatchGetCommandOutput = await this.ddb.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'sk' } } }),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) settled.add(String(item.sk).slice(MARKER_PREFIX.length));
+        keys = out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
+        if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+    return settled;
+  }
+
+  /** The ids of every step that has settled (any run; the ids carry the run). Reads every marker: for tests and tools. */
   async settledSteps(jobId: string): Promise<Set<string>> {
-    const out = await this.ddb.send(
-      new GetCommand({ TableName: this.table, Key: jobKey(jobId), ProjectionExpression: 'settled', ConsistentRead: true }),
+    const items = await queryAll(this.ddb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `RUN#${jobId}`, ':prefix': MARKER_PREFIX },
+      ProjectionExpression: 'sk',
+      ConsistentRead: true,
+    });
+    return new Set(items.map((item) => String(item.sk).slice(MARKER_PREFIX.length)));
+  }
+
+  private async forget(jobId: string, token: string): Promise<void> {
+    await this.ddb.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: jobKey(jobId),
+        UpdateExpression: 'DELETE settling :tokens',
+        ExpressionAttributeValues: { ':tokens': new Set([token]) },
+      }),
     );
-    return (out.Item?.settled as Set<string> | undefined) ?? new Set<string>();
+  }
+
+  private async currentRun(jobId: string): Promise<number | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: jobKey(jobId), ProjectionExpression: '#run', ExpressionAttributeNames: { '#run': 'run' }, ConsistentRead: true }));
+    return out.Item?.run as number | undefined;
   }
 
   private async updateJob(jobId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<Job | undefined> {

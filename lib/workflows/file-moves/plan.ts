@@ -36,7 +36,8 @@ export async function planRun(deps: FileMoveDeps, jobId: string, run: number, re
     }
     const destRootId = (job?.state as { destRootId?: number } | undefined)?.destRootId;
     if (!isLive(job, run) || destRootId === undefined) return;
-    if ((await deps.chunks.settledSteps(jobId)).has(folderStep(run, input.sourceFolderId))) return;
+    const rootStep = folderStep(run, input.sourceFolderId);
+    if ((await deps.chunks.settledAmong(jobId, [rootStep])).has(rootStep)) return;
     await deps.queue.send([{ body: { kind: 'folder', jobId, run, sourceFolderId: input.sourceFolderId, destFolderId: destRootId } }]);
   } catch (error) {
     // A 404 or 403 will not heal by itself; fail now, and a repeated event (after fixing access) resumes the job.

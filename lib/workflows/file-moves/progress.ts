@@ -80,6 +80,16 @@ export async function sendSteps(
   ]);
 }
 
+/** Queues again what a settled scan found that has not settled since (its worker died before queuing it). */
+export async function resendSteps(deps: Pick<FileMoveDeps, 'queue' | 'chunks'>, job: Job, sourceFolderId: number, scan: FolderScan): Promise<void> {
+  const { jobId, run } = job;
+  const steps = [
+    ...scan.folders.map((f) => folderStep(run, f.sourceFolderId)),
+    ...Array.from({ length: scan.chunkCount }, (_, index) => chunkStep(run, sourceFolderId, index)),
+  ];
+  await sendSteps(deps, job, sourceFolderId, scan, await deps.chunks.settledAmong(jobId, steps));
+}
+
 /** A reason fit for a job report: DocSpace errors are already scrubbed of credentials; others give only their message. */
 export function describeError(error: unknown): string {
   if (error instanceof DocSpaceError) return error.message;

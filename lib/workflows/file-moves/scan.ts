@@ -2,7 +2,7 @@ import { listFolder } from '../../docspace/folders';
 import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
 import { ensureFolders } from './destination';
 import { CHUNK_SIZE, LAST_ATTEMPT, type FileMoveDeps } from './model';
-import { describeError, isLive, isTransient, oneAtATime, sendSteps } from './progress';
+import { describeError, isLive, isTransient, oneAtATime, resendSteps, sendSteps } from './progress';
 
 /**
  * Scans one source folder of a run: lists its direct children (every page), finds or creates the mirror of each
@@ -23,10 +23,9 @@ export async function scanFolder(
   if (!isLive(await deps.store.get(jobId), run)) return;
   await oneAtATime(deps, `scan:${jobId}:${run}:${sourceFolderId}`, receiveCount, async () => {
     const step = folderStep(run, sourceFolderId);
-    const settled = await deps.chunks.settledSteps(jobId);
-    if (settled.has(step)) {
+    if ((await deps.chunks.settledAmong(jobId, [step])).has(step)) {
       const [job, scan] = await Promise.all([deps.store.get(jobId), deps.chunks.getScan(jobId, run, sourceFolderId)]);
-      if (receiveCount > 1 && isLive(job, run)) await sendSteps(deps, job, sourceFolderId, scan ?? { folders: [], chunkCount: 0 }, settled);
+      if (receiveCount > 1 && isLive(job, run)) await resendSteps(deps, job, sourceFolderId, scan ?? { folders: [], chunkCount: 0 });
       return;
     }
 
