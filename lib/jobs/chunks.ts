@@ -26,15 +26,41 @@ export interface Chunk {
   files: PlannedFile[];
   status: 'pending' | 'done';
   attempts: number;
+  /** The DocSpace operation the latest attempt started, so that the next attempt follows it instead of guessing. */
+  operationId?: string;
   /** Set by the attempt that finished the chunk: what it moved and what it could not, with the reasons. */
   outcome?: { done: number; failed: number };
   errors?: JobError[];
 }
 
-/** What the scan of one source folder found: its subfolders (paired with their mirrors) and its chunk count. */
+/**
+ * What the scan of one source folder found: its subfolders, each paired with its mirror or (`whole`) with the
+ * folder it is to be moved into with its whole subtree, and its chunk count.
+ */
 export interface FolderScan {
-  folders: Array<{ sourceFolderId: number; destFolderId: number }>;
+  folders: Array<{ sourceFolderId: number; destFolderId: number; whole?: boolean; title?: string }>;
   chunkCount: number;
+}
+
+/**
+ * A whole-folder move (lib/workflows/file-moves/move-folder.ts): the files of the subtree as listed before the
+ * move (kept in parts, so that a subtree of thousands of files fits DynamoDB's item size), the operation the
+ * latest attempt started, and once done its outcome and the scan, if any, of what the move left behind.
+ */
+export interface TreeMove {
+  jobId: string;
+  run: number;
+  sourceFolderId: number;
+  destParentId: number;
+  title: string;
+  parts: number;
+  status: 'pending' | 'done';
+  attempts: number;
+  operationId?: string;
+  outcome?: { total: number; done: number; failed: number };
+  errors?: JobError[];
+  /** The scan that takes over what the move did not carry (the folder's remnants in the source). */
+  then?: { sourceFolderId: number; destFolderId: number };
 }
 
 /**
@@ -42,6 +68,7 @@ export interface FolderScan {
  * item of its own (ChunkStore.settle). Ids carry the run, so a step of an earlier run never counts in a later one.
  */
 export const folderStep = (run: number, sourceFolderId: number) => `${run}#F${sourceFolderId}`;
+export const treeStep = (run: number, sourceFolderId: number) => `${run}#T${sourceFolderId}`;
 export const chunkStep = (run: number, sourceFolderId: number, index: number) => `${run}#C${sourceFolderId}.${index}`;
 
 const ITEM_TTL_SECONDS = 30 * 86_400;
@@ -53,6 +80,10 @@ const chunkKey = (jobId: string, run: number, sourceFolderId: number, index: num
   runKey(jobId, run, sourceFolderId, String(index).padStart(6, '0'));
 const MARKER_PREFIX = 'STEP#';
 const markerKey = (jobId: string, step: string) => ({ pk: `RUN#${jobId}`, sk: `${MARKER_PREFIX}${step}` });
+const treeKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'tree');
+const treePartKey = (jobId: string, run: number, sourceFolderId: number, part: number) =>
+  runKey(jobId, run, sourceFolderId, `tree-part-${String(part).padStart(4, '0')}`);
+const TREE_PART_FILES = 2_000;
 const scanKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'scan');
 
 /**
@@ -127,6 +158,18 @@ export class ChunkStore {
       ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
     });
     return chunk as Chunk | undefined;
+  }
+
+  /** Records the operation an attempt started; ignored when a later attempt has started since. */
+  async recordOperation(jobId: string, run: number, sourceFolderId: number, index: number, attempt: number, operationId: string): Promise<void> {
+    await updateIfAllowed(this.ddb, {
+      TableName: this.table,
+      Key: chunkKey(jobId, run, sourceFolderId, index),
+      UpdateExpression: 'SET operationId = :op',
+      ConditionExpression: '#status = :pending AND attempts = :attempt',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':op': operationId, ':pending': 'pending', ':attempt': attempt },
+    });
   }
 
   /**
@@ -242,6 +285,132 @@ export class ChunkStore {
     await this.forget(jobId, marker.token);
     // Only the update that applied the counts reports the job: exactly one settler sees its last step.
     return job;
+  }
+
+  /** Records the subtree of a whole-folder move as listed before the move; written once, before any move. */
+  async writeTree(
+    jobId: string,
+    run: number,
+    sourceFolderId: number,
+    tree: { destParentId: number; title: string; files: PlannedFile[] },
+  ): Promise<void> {
+    const ttl = Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS;
+    const parts: Record<string, unknown>[] = [];
+    for (let i = 0; i < tree.files.length; i += TREE_PART_FILES) {
+      parts.push({ ...treePartKey(jobId, run, sourceFolderId, parts.length), files: tree.files.slice(i, i + TREE_PART_FILES), ttl });
+    }
+    await batchWriteAll(this.ddb, this.table, parts.map((Item) => ({ PutRequest: { Item } })), 'a folder listing');
+    await this.ddb.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...treeKey(jobId, run, sourceFolderId),
+          jobId,
+          run,
+          sourceFolderId,
+          destParentId: tree.destParentId,
+          title: tree.title,
+          parts: parts.length,
+          status: 'pending',
+          attempts: 0,
+          ttl,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  async getTree(jobId: string, run: number, sourceFolderId: number): Promise<TreeMove | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: treeKey(jobId, run, sourceFolderId), ConsistentRead: true }));
+    return out.Item as TreeMove | undefined;
+  }
+
+  async treeFiles(tree: TreeMove): Promise<PlannedFile[]> {
+    const files: PlannedFile[] = [];
+    for (let part = 0; part < tree.parts; part++) {
+      const out = await this.ddb.send(
+        new GetCommand({ TableName: this.table, Key: treePartKey(tree.jobId, tree.run, tree.sourceFolderId, part), ConsistentRead: true }),
+      );
+      files.push(...((out.Item?.files as PlannedFile[] | undefined) ?? []));
+    }
+    return files;
+  }
+
+  /** Counts an attempt at a whole-folder move that has not finished; undefined once it has. */
+  async startTreeAttempt(jobId: string, run: number, sourceFolderId: number): Promise<TreeMove | undefined> {
+    return (await updateIfAllowed(this.ddb, {
+      TableName: this.table,
+      Key: treeKey(jobId, run, sourceFolderId),
+      UpdateExpression: 'ADD attempts :one',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
+    })) as TreeMove | undefined;
+  }
+
+  async recordTreeOperation(tree: TreeMove, operationId: string): Promise<void> {
+    await updateIfAllowed(this.ddb, {
+      TableName: this.table,
+      Key: treeKey(tree.jobId, tree.run, tree.sourceFolderId),
+      UpdateExpression: 'SET operationId = :op',
+      ConditionExpression: '#status = :pending AND attempts = :attempt',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':op': operationId, ':pending': 'pending', ':attempt': tree.attempts },
+    });
+  }
+
+  /**
+   * Finishes a whole-folder move, by its latest attempt only (or, `create`, records at once a move that was given
+   * up before it started: a subtree too big to move in one step).
+   */
+  async finishTree(
+    key: { jobId: string; run: number; sourceFolderId: number },
+    attempt: number | 'create',
+    result: { destParentId: number; title: string; outcome: { total: number; done: number; failed: number }; errors: JobError[]; then?: TreeMove['then'] },
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':done': 'done',
+      ':outcome': result.outcome,
+      ':errors': result.errors,
+      ':then': result.then ?? null,
+    };
+    const names: Record<string, string> = { '#status': 'status', '#outcome': 'outcome', '#errors': 'errors', '#then': 'then' };
+    let condition = '#status = :pending AND attempts = :attempt';
+    let update = 'SET #status = :done, #outcome = :outcome, #errors = :errors, #then = :then';
+    if (attempt === 'create') {
+      condition = 'attribute_not_exists(pk)';
+      update += ', jobId = :job, #run = :run, sourceFolderId = :source, destParentId = :dest, title = :title, parts = :zero, attempts = :zero, #ttl = :ttl';
+      Object.assign(names, { '#run': 'run', '#ttl': 'ttl' });
+      Object.assign(values, {
+        ':job': key.jobId,
+        ':run': key.run,
+        ':source': key.sourceFolderId,
+        ':dest': result.destParentId,
+        ':title': result.title,
+        ':zero': 0,
+        ':ttl': Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS,
+      });
+    } else {
+      Object.assign(values, { ':pending': 'pending', ':attempt': attempt });
+    }
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: treeKey(key.jobId, key.run, key.sourceFolderId),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Which of `steps` have settled (their marker is claimed or applied). */

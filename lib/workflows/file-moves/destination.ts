@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createFolder, listFolder } from '../../docspace/folders';
 import type { DocSpaceClient } from '../../docspace/client';
+import { DocSpaceError } from '../../docspace/errors';
 import { LeaseHeldError, type Leases } from '../../jobs/lease';
 import { FOLDER_LEASE_WAIT_MS, INVOCATION_LEASE_MS, type FileMoveInput } from './model';
 
@@ -36,29 +37,89 @@ export async function ensureFolders(
   titles: string[],
   options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<number[]> {
-  if (titles.length === 0) return [];
+  const plan = await planMirrors(docspace, leases, parentId, titles.map((title) => ({ title, whole: false })), options);
+  return plan.map((p) => p.destFolderId!);
+}
+
+export interface MirrorPlan {
+  /** Set when the folder gets a mirror; absent when it is to be moved whole (no folder of its title is there). */
+  destFolderId?: number;
+}
+
+/**
+ * Like ensureFolders, for the subfolders of a source folder: one that may move whole (`whole`: its title is
+ * unique among its siblings) and finds no folder of its title under the parent gets no mirror, the caller moves
+ * it with its subtree in one operation; the others are paired with a mirror, found or created.
+ */
+export async function planMirrors(
+  docspace: DocSpaceClient,
+  leases: Leases,
+  parentId: number,
+  subfolders: Array<{ title: string; whole: boolean }>,
+  options: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<MirrorPlan[]> {
+  if (subfolders.length === 0) return [];
+  return underParentLease(leases, parentId, options, async () => {
+    const existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+    const taken = new Set<number>();
+    const seen = new Set(existing.map((f) => f.id));
+    const plan: MirrorPlan[] = [];
+    for (const { title, whole } of subfolders) {
+      const match = existing.find((f) => f.title === title && !taken.has(f.id));
+      if (whole && !existing.some((f) => f.title.toLowerCase() === title.toLowerCase())) {
+        plan.push({});
+        continue;
+      }
+      const id = match?.id ?? (await createFolderOnce(docspace, parentId, title, seen));
+      taken.add(id);
+      seen.add(id);
+      plan.push({ destFolderId: id });
+    }
+    return plan;
+  });
+}
+
+/**
+ * Runs `work` holding the lease on a destination folder's children (the lease ensureFolders takes), waiting a
+ * little for another holder: the holder needs one listing and a few creates, or one whole-folder move.
+ */
+export async function underParentLease<T>(
+  leases: Leases,
+  parentId: number,
+  options: { sleep?: (ms: number) => Promise<void>; holdMs?: number },
+  work: () => Promise<T>,
+): Promise<T> {
   const sleep = options.sleep ?? realSleep;
   const resource = `folder:${parentId}`;
   const owner = randomUUID();
   for (let waited = 0, delay = 100; ; ) {
     try {
-      return await leases.withLease(resource, owner, INVOCATION_LEASE_MS, async () => {
-        const existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
-        const taken = new Set<number>();
-        const ids: number[] = [];
-        for (const title of titles) {
-          const match = existing.find((f) => f.title === title && !taken.has(f.id));
-          const id = match?.id ?? (await createFolder(docspace, parentId, title)).id;
-          taken.add(id);
-          ids.push(id);
-        }
-        return ids;
-      });
+      return await leases.withLease(resource, owner, options.holdMs ?? INVOCATION_LEASE_MS, work);
     } catch (error) {
       if (!(error instanceof LeaseHeldError) || waited >= FOLDER_LEASE_WAIT_MS) throw error;
       await sleep(delay);
       waited += delay;
       delay = Math.min(delay * 2, 2_000);
+    }
+  }
+}
+
+/**
+ * Creates a folder once, even when DocSpace's answer is lost (a 500/502, a timeout, a reset: the folder may or
+ * may not exist). The caller holds the parent's lease, so no job of ours creates there meanwhile: a folder of
+ * this title that was not there before the attempt is the one it made. Only when the portal shows none is the
+ * create sent again.
+ */
+async function createFolderOnce(docspace: DocSpaceClient, parentId: number, title: string, seen: Set<number>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await createFolder(docspace, parentId, title)).id;
+    } catch (error) {
+      if (!(error instanceof DocSpaceError) || !error.ambiguous || attempt >= 3) throw error;
+      const made = (await listFolder(docspace, parentId)).folders
+        .filter((f) => f.title === title && !seen.has(f.id))
+        .sort((a, b) => a.id - b.id)[0];
+      if (made) return made.id;
     }
   }
 }

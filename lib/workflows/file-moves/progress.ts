@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DocSpaceError } from '../../docspace/errors';
-import { chunkStep, folderStep, type FolderScan } from '../../jobs/chunks';
+import { chunkStep, folderStep, treeStep, type FolderScan } from '../../jobs/chunks';
 import { LeaseHeldError } from '../../jobs/lease';
 import type { Job } from '../../jobs/store';
 import { INVOCATION_LEASE_MS, type FileMoveDeps } from './model';
@@ -72,19 +72,25 @@ export async function sendSteps(
   const open = (step: string) => !settled?.has(step);
   await deps.queue.send([
     ...scan.folders
-      .filter((f) => open(folderStep(run, f.sourceFolderId)))
-      .map((f) => ({ body: { kind: 'folder', jobId, run, sourceFolderId: f.sourceFolderId, destFolderId: f.destFolderId } })),
+      .filter((f) => open(subfolderStep(run, f)))
+      .map((f) => ({
+        body: f.whole
+          ? { kind: 'tree', jobId, run, sourceFolderId: f.sourceFolderId, destFolderId: f.destFolderId, title: f.title ?? '' }
+          : { kind: 'folder', jobId, run, sourceFolderId: f.sourceFolderId, destFolderId: f.destFolderId },
+      })),
     ...Array.from({ length: scan.chunkCount }, (_, index) => index)
       .filter((index) => open(chunkStep(run, sourceFolderId, index)))
       .map((index) => ({ body: { kind: 'chunk', jobId, run, sourceFolderId, index } })),
   ]);
 }
 
+const subfolderStep = (run: number, f: FolderScan['folders'][number]) => (f.whole ? treeStep(run, f.sourceFolderId) : folderStep(run, f.sourceFolderId));
+
 /** Queues again what a settled scan found that has not settled since (its worker died before queuing it). */
 export async function resendSteps(deps: Pick<FileMoveDeps, 'queue' | 'chunks'>, job: Job, sourceFolderId: number, scan: FolderScan): Promise<void> {
   const { jobId, run } = job;
   const steps = [
-    ...scan.folders.map((f) => folderStep(run, f.sourceFolderId)),
+    ...scan.folders.map((f) => subfolderStep(run, f)),
     ...Array.from({ length: scan.chunkCount }, (_, index) => chunkStep(run, sourceFolderId, index)),
   ];
   await sendSteps(deps, job, sourceFolderId, scan, await deps.chunks.settledAmong(jobId, steps));

@@ -1,6 +1,6 @@
 import { listFolder } from '../../docspace/folders';
 import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
-import { ensureFolders } from './destination';
+import { planMirrors } from './destination';
 import { CHUNK_SIZE, LAST_ATTEMPT, type FileMoveDeps } from './model';
 import { describeError, isLive, isTransient, oneAtATime, resendSteps, sendSteps } from './progress';
 
@@ -52,13 +52,22 @@ async function scanOnce(deps: FileMoveDeps, message: { sourceFolderId: number; d
   const listing = await listFolder(deps.docspace, message.sourceFolderId);
   // In id order, so that a repeated scan pairs same-titled subfolders with the same mirrors.
   const subfolders = listing.folders.sort((a, b) => a.id - b.id);
-  const mirrors = await ensureFolders(deps.docspace, deps.leases, message.destFolderId, subfolders.map((f) => f.title));
+  // A subfolder whose title no sibling shares, and that finds no folder of its title in the destination, moves
+  // whole (move-folder.ts); the others are mirrored and scanned. Same-titled siblings keep a mirror each.
+  const titleCount = new Map<string, number>();
+  for (const f of subfolders) titleCount.set(f.title.toLowerCase(), (titleCount.get(f.title.toLowerCase()) ?? 0) + 1);
+  const whole = (title: string) => deps.wholeFolders !== false && titleCount.get(title.toLowerCase()) === 1;
+  const plan = await planMirrors(deps.docspace, deps.leases, message.destFolderId, subfolders.map((f) => ({ title: f.title, whole: whole(f.title) })));
   const files = listing.files.sort((a, b) => a.id - b.id).map((f) => ({ id: f.id, title: f.title }));
   const chunks: PlannedFile[][] = [];
   for (let i = 0; i < files.length; i += CHUNK_SIZE) chunks.push(files.slice(i, i + CHUNK_SIZE));
   return {
     destFolderId: message.destFolderId,
-    folders: subfolders.map((f, i) => ({ sourceFolderId: f.id, destFolderId: mirrors[i]! })),
+    folders: subfolders.map((f, i) =>
+      plan[i]!.destFolderId === undefined
+        ? { sourceFolderId: f.id, destFolderId: message.destFolderId, whole: true, title: f.title }
+        : { sourceFolderId: f.id, destFolderId: plan[i]!.destFolderId! },
+    ),
     chunks,
   };
 }
