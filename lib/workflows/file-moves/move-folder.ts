@@ -9,6 +9,9 @@ import { LAST_ATTEMPT, MAX_TREE, type FileMoveDeps } from './model';
 import { describeError, isLive, isTransient, oneAtATime, pendingSteps } from './progress';
 import { folderParent, listSubtree } from './subtree';
 
+/** The step that adds a subtree's files to the job's total once they are listed. */
+const plannedStep = (run: number, sourceFolderId: number) => `${run}#P${sourceFolderId}`;
+
 type TreeMessage = { jobId: string; run: number; sourceFolderId: number; destFolderId: number; title: string };
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -24,11 +27,11 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * into the moved folder, moved a hundred at a time, with Duplicate), which counts it; one found in neither is
  * reported by name.
  *
- * The move uses Skip: a folder of the same title that appeared meanwhile is merged into (as a mirror would be),
- * and a file whose title is taken there stays in the source for the remnant scan, so nothing is overwritten. For
- * the same reason the move may be sent again when its answer is lost: a folder already where it is asked to go
- * is not moved, and the files it holds stay where they are. It runs under the destination folder's lease, so
- * no other job creates a same-titled folder there while it moves.
+ * The move runs under the destination folder's lease (the one mirrors are created under), so no job of ours
+ * makes a folder of that title there meanwhile, and uses Duplicate, so nothing is ever overwritten: should a
+ * person have made one by hand, DocSpace gives the moved folder a free title, `name (1)` (NOTES 3.2), and every
+ * file still arrives. The move may be sent again when its answer is lost: a folder already where it is asked to
+ * go is not moved again.
  *
  * A subtree over MAX_TREE is not moved whole: it gets a mirror and an ordinary scan (whose subfolders may move
  * whole), so every step lists a bounded number of folders.
@@ -68,9 +71,12 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
       });
     }
 
+
     tree = await deps.chunks.startTreeAttempt(jobId, run, sourceFolderId);
     if (!tree) return settleTree(deps, message);
     const planned = await deps.chunks.treeFiles(tree);
+    // The subtree's files count in the job's total as soon as they are known, as a scan's do (once: a marker).
+    await deps.chunks.settle(jobId, run, plannedStep(run, sourceFolderId), { pending: 0, total: planned.length });
 
     let outcome: OperationOutcome | undefined;
     let operationError = '';
@@ -117,10 +123,13 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
       const destFolderId = resultId ?? (await ensureFolders(deps.docspace, deps.leases, message.destFolderId, [message.title]))[0]!;
       then = { sourceFolderId, destFolderId };
     }
+    // The total already holds every planned file; those left in the source are counted again by the scan of the
+    // remnant, so they leave it here.
+    const leftPlanned = planned.filter((f) => left.has(f.id) && !arrived.has(f.id)).length;
     await deps.chunks.finishTree(message, tree.attempts, {
       destParentId: message.destFolderId,
       title: message.title,
-      outcome: { total: done + errors.length, done, failed: errors.length },
+      outcome: { total: -leftPlanned, done, failed: errors.length },
       errors,
       ...(then ? { then } : {}),
     });
@@ -130,7 +139,8 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
 
 /**
  * Sends the move (or follows the one an earlier attempt started). A move whose answer is lost is asked again
- * at once rather than left to the queue: with Skip, a repeat moves nothing twice and overwrites nothing.
+ * at once rather than left to the queue: a repeat moves nothing twice (the folder is where it is) and, with
+ * Duplicate, overwrites nothing.
  */
 async function moveOnce(deps: FileMoveDeps, tree: TreeMove): Promise<OperationOutcome> {
   const sleep = deps.sleep ?? realSleep;
@@ -145,7 +155,7 @@ async function moveOnce(deps: FileMoveDeps, tree: TreeMove): Promise<OperationOu
           fileIds: [],
           folderIds: [tree.sourceFolderId],
           destFolderId: tree.destParentId,
-          conflictResolveType: 'Skip',
+          conflictResolveType: 'Duplicate',
         });
         if (isFinished(started)) return { state: 'finished' as const, op: started };
         await deps.chunks.recordTreeOperation(tree, started.id);
