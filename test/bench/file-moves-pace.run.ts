@@ -109,7 +109,23 @@ const newClient = (sim: DocSpaceSimulator) => new DocSpaceClient({ baseUrl: 'htt
 
 function faultCounts(sim: DocSpaceSimulator) {
   const log = sim.requestLog();
-  return { r429: log.filter((r) => r.status === 429).length, r5xx: log.filter((r) => r.status >= 500).length };
+  const kinds: Record<string, number> = {};
+  for (const r of log) {
+    const path = r.path.split('?')[0]!;
+    const kind =
+      r.method === 'GET' && /\/files\/\d+$/.test(path) ? 'listings'
+      : r.method === 'GET' && /\/files\/file\/\d+$/.test(path) ? 'file lookups'
+      : r.method === 'GET' && path.endsWith('/files/fileops') ? 'operation polls'
+      : r.method === 'PUT' && path.endsWith('/fileops/move') ? 'moves'
+      : r.method === 'POST' && /\/files\/folder\/\d+$/.test(path) ? 'folder creations'
+      : `${r.method} other`;
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return {
+    r429: log.filter((r) => r.status === 429).length,
+    r5xx: log.filter((r) => r.status >= 500).length,
+    breakdown: Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', '),
+  };
 }
 
 interface Figures {
@@ -117,6 +133,7 @@ interface Figures {
   calls: number;
   r429: number;
   r5xx: number;
+  breakdown: string;
   placed: number;
   note: string;
   redeliveries?: number;
@@ -181,6 +198,9 @@ class BenchQueue implements Queue {
   redeliveries = 0;
   givenUp = 0;
   longestMs = 0;
+  /** Per step kind: how many invocations and their total time, to see where the time goes. */
+  byKind = new Map<string, { n: number; ms: number; max: number }>();
+  firstStart = 0;
   private seq = 0;
 
   async send(messages: OutboundMessage[]): Promise<void> {
@@ -211,7 +231,11 @@ class BenchQueue implements Queue {
               else this.pending.push({ ...message, notBefore: Date.now() + REDELIVERY_S * 1000 });
             })
             .finally(() => {
-              this.longestMs = Math.max(this.longestMs, performance.now() - started);
+              const ms = performance.now() - started;
+              this.longestMs = Math.max(this.longestMs, ms);
+              const kind = (message.body as { kind: string }).kind;
+              const k = this.byKind.get(kind) ?? { n: 0, ms: 0, max: 0 };
+              this.byKind.set(kind, { n: k.n + 1, ms: k.ms + ms, max: Math.max(k.max, ms) });
               busy[p]! -= 1;
               active.delete(job);
             });
@@ -269,7 +293,10 @@ async function runEngine(): Promise<Figures> {
       calls: sim.stats.requests,
       ...faultCounts(sim),
       placed: placedCorrectly(sim, room, destId),
-      note: `job ${view?.status}, ${view?.progress.done}/${view?.progress.total} moved, ${view?.errors.length} error(s), ${new Set(accepted.map((a) => a.jobId)).size} job(s) for ${deliveries} deliveries, DLQ ${queue.dlq.length}`,
+      note:
+        `job ${view?.status}, ${view?.progress.done}/${view?.progress.total} moved, ${view?.errors.length} error(s), ` +
+        `${new Set(accepted.map((a) => a.jobId)).size} job(s) for ${deliveries} deliveries, DLQ ${queue.dlq.length}; steps: ` +
+        [...queue.byKind].map(([k, v]) => `${v.n} ${k} (avg ${(v.ms / v.n / 1000).toFixed(2)} s, max ${(v.max / 1000).toFixed(1)} s)`).join(', '),
       redeliveries: queue.redeliveries,
       longestInvocationMs: queue.longestMs,
       largestItemBytes: Math.max(...items.map(size)),
@@ -300,7 +327,13 @@ function report(base: Figures, engine: Figures, files: number): string {
   }
   const widths = [0, 1, 2, 3].map((i) => Math.max(...[['', 'baseline', 'engine', 'engine/baseline'], ...rows].map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ');
-  return [line(['', 'baseline', 'engine', 'engine/baseline']), ...rows.map(line), '', `baseline: ${base.note}`, `engine:   ${engine.note}`].join('\n');
+  return [
+    line(['', 'baseline', 'engine', 'engine/baseline']),
+    ...rows.map(line),
+    '',
+    `baseline: ${base.note}; requests: ${base.breakdown}`,
+    `engine:   ${engine.note}; requests: ${engine.breakdown}`,
+  ].join('\n');
 }
 
 it(`runs the ${SCENARIO} scenario and its whole-room baseline`, async () => {

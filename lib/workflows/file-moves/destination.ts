@@ -37,7 +37,7 @@ export async function ensureFolders(
   titles: string[],
   options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<number[]> {
-  const plan = await planMirrors(docspace, leases, parentId, titles.map((title) => ({ title, whole: false })), options);
+  const plan = await planMirrors(docspace, leases, parentId, titles.map((title) => ({ title, whole: false as const })), options);
   return plan.map((p) => p.destFolderId!);
 }
 
@@ -47,33 +47,75 @@ export interface MirrorPlan {
 }
 
 /**
- * Like ensureFolders, for the subfolders of a source folder: one that may move whole (`whole`: its title is
- * unique among its siblings) and finds no folder of its title under the parent gets no mirror, the caller moves
- * it with its subtree in one operation; the others are paired with a mirror, found or created.
+ * The reservation of a title under a destination folder by a whole-folder move, from the scan that chose it
+ * until the folder has arrived: while it stands, no job creates a folder of that title there (it waits, then
+ * finds the moved one). Keyed by the title in lower case, as DocSpace compares titles.
+ */
+export const titleLease = (parentId: number, title: string) => `folder:${parentId}:title:${title.toLowerCase()}`;
+/** Who holds a title reserved for the whole-folder move of one source folder in one run. */
+export const treeOwner = (jobId: string, run: number, sourceFolderId: number) => `tree:${jobId}:${run}:${sourceFolderId}`;
+/** How long a whole-folder move holds its title from the scan on; renewed by the move step, released after it. */
+export const TITLE_RESERVATION_MS = 15 * 60_000;
+
+/**
+ * Like ensureFolders, for the subfolders of a source folder: one that may move whole (`whole`, the owner of its
+ * move: its title is unique among its siblings) and finds no folder of its title under the parent gets no mirror
+ * and a reservation of its title there; the caller moves it with its subtree in one operation. The others are
+ * paired with a mirror, found or created.
  */
 export async function planMirrors(
   docspace: DocSpaceClient,
   leases: Leases,
   parentId: number,
-  subfolders: Array<{ title: string; whole: boolean }>,
+  subfolders: Array<{ title: string; whole: false | string }>,
   options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<MirrorPlan[]> {
   if (subfolders.length === 0) return [];
+  const sleep = options.sleep ?? realSleep;
   return underParentLease(leases, parentId, options, async () => {
-    const existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+    let existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
     const taken = new Set<number>();
     const seen = new Set(existing.map((f) => f.id));
     const plan: MirrorPlan[] = [];
     for (const { title, whole } of subfolders) {
-      const match = existing.find((f) => f.title === title && !taken.has(f.id));
-      if (whole && !existing.some((f) => f.title.toLowerCase() === title.toLowerCase())) {
-        plan.push({});
-        continue;
+      const present = () => existing.some((f) => f.title.toLowerCase() === title.toLowerCase());
+      if (whole && !present()) {
+        try {
+          await leases.acquire(titleLease(parentId, title), whole, TITLE_RESERVATION_MS);
+          plan.push({});
+          continue;
+        } catch (error) {
+          if (!(error instanceof LeaseHeldError)) throw error;
+        }
       }
-      const id = match?.id ?? (await createFolderOnce(docspace, parentId, title, seen));
-      taken.add(id);
-      seen.add(id);
-      plan.push({ destFolderId: id });
+      let match = existing.find((f) => f.title === title && !taken.has(f.id));
+      if (!match) {
+        // Another job may be moving a folder of this title in: wait for it to arrive rather than make a second.
+        const owner = randomUUID();
+        for (let waited = 0; ; waited += 200) {
+          try {
+            await leases.acquire(titleLease(parentId, title), owner, INVOCATION_LEASE_MS);
+            break;
+          } catch (error) {
+            if (!(error instanceof LeaseHeldError) || waited >= FOLDER_LEASE_WAIT_MS) throw error;
+            await sleep(200);
+          }
+        }
+        try {
+          existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+          match = existing.find((f) => f.title === title && !taken.has(f.id));
+          if (!match) {
+            const id = await createFolderOnce(docspace, parentId, title, seen);
+            existing.push({ id, title } as (typeof existing)[number]);
+            match = existing[existing.length - 1]!;
+          }
+        } finally {
+          await leases.release(titleLease(parentId, title), owner);
+        }
+      }
+      for (const f of existing) seen.add(f.id);
+      taken.add(match.id);
+      plan.push({ destFolderId: match.id });
     }
     return plan;
   });
@@ -99,10 +141,13 @@ export async function underParentLease<T>(
       if (!(error instanceof LeaseHeldError) || waited >= FOLDER_LEASE_WAIT_MS) throw error;
       await sleep(delay);
       waited += delay;
-      delay = Math.min(delay * 2, 2_000);
+      delay = Math.min(delay * 2, LEASE_POLL_MAX_MS);
     }
   }
 }
+
+/** A holder needs a listing and a few creates, or one folder move: a waiter looks again often. */
+const LEASE_POLL_MAX_MS = 250;
 
 /**
  * Creates a folder once, even when DocSpace's answer is lost (a 500/502, a timeout, a reset: the folder may or

@@ -3,7 +3,8 @@ import { isFinished, startFileOperation, type OperationOutcome } from '../../doc
 import { listFolder } from '../../docspace/folders';
 import { folderStep, treeStep, type TreeMove } from '../../jobs/chunks';
 import type { JobError } from '../../jobs/store';
-import { ensureFolders, underParentLease } from './destination';
+import { LeaseHeldError } from '../../jobs/lease';
+import { ensureFolders, titleLease, treeOwner, TITLE_RESERVATION_MS } from './destination';
 import { followOperation } from './locate';
 import { LAST_ATTEMPT, MAX_TREE, type FileMoveDeps } from './model';
 import { describeError, isLive, isTransient, oneAtATime, pendingSteps } from './progress';
@@ -27,8 +28,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * into the moved folder, moved a hundred at a time, with Duplicate), which counts it; one found in neither is
  * reported by name.
  *
- * The move runs under the destination folder's lease (the one mirrors are created under), so no job of ours
- * makes a folder of that title there meanwhile, and uses Duplicate, so nothing is ever overwritten: should a
+ * The scan reserved the folder's title under the destination until the move is done (destination.ts
+ * `titleLease`), so no job of ours makes a folder of that title there meanwhile, and the move uses Duplicate, so nothing is ever overwritten: should a
  * person have made one by hand, DocSpace gives the moved folder a free title, `name (1)` (NOTES 3.2), and every
  * file still arrives. The move may be sent again when its answer is lost: a folder already where it is asked to
  * go is not moved again.
@@ -54,6 +55,7 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
         before = undefined;
       }
       if (!before) {
+        await releaseTitle(deps, message);
         const [mirror] = await ensureFolders(deps.docspace, deps.leases, message.destFolderId, [message.title]);
         await deps.chunks.finishTree(message, 'create', {
           destParentId: message.destFolderId,
@@ -88,6 +90,8 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
       if (isTransient(error) && !lastChance) throw error;
       operationError = describeError(error);
     }
+    // The folder is in (or the move is over): the title is free for others to find it.
+    await releaseTitle(deps, message);
     if (outcome?.state === 'finished') operationError ||= outcome.op.error ?? '';
 
     // After: where the folder is now, what arrived, and what is left in the source.
@@ -148,24 +152,35 @@ async function moveOnce(deps: FileMoveDeps, tree: TreeMove): Promise<OperationOu
     const earlier = await followOperation(deps, tree.operationId);
     if (earlier.state === 'finished') return earlier;
   }
-  return underParentLease(deps.leases, tree.destParentId, { sleep }, async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const started = await startFileOperation(deps.docspace, 'move', {
-          fileIds: [],
-          folderIds: [tree.sourceFolderId],
-          destFolderId: tree.destParentId,
-          conflictResolveType: 'Duplicate',
-        });
-        if (isFinished(started)) return { state: 'finished' as const, op: started };
-        await deps.chunks.recordTreeOperation(tree, started.id);
-        return await followOperation(deps, started.id);
-      } catch (error) {
-        if (error instanceof DocSpaceOperationTimeoutError || !isTransient(error) || attempt >= 3) throw error;
-        await sleep(500 * attempt);
-      }
+  const reservation = titleLease(tree.destParentId, tree.title);
+  const owner = treeOwner(tree.jobId, tree.run, tree.sourceFolderId);
+  try {
+    // Renews the title's reservation (made by the scan); only a move stalled past it finds it taken, and then
+    // DocSpace names the folder `title (1)` rather than mixing it into another's.
+    await deps.leases.acquire(reservation, owner, TITLE_RESERVATION_MS);
+  } catch (error) {
+    if (!(error instanceof LeaseHeldError)) throw error;
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const started = await startFileOperation(deps.docspace, 'move', {
+        fileIds: [],
+        folderIds: [tree.sourceFolderId],
+        destFolderId: tree.destParentId,
+        conflictResolveType: 'Duplicate',
+      });
+      const outcome = isFinished(started) ? { state: 'finished' as const, op: started } : undefined;
+      if (!outcome) await deps.chunks.recordTreeOperation(tree, started.id);
+      return outcome ?? (await followOperation(deps, started.id));
+    } catch (error) {
+      if (error instanceof DocSpaceOperationTimeoutError || !isTransient(error) || attempt >= 3) throw error;
+      await sleep(500 * attempt);
     }
-  });
+  }
+}
+
+function releaseTitle(deps: FileMoveDeps, message: TreeMessage): Promise<void> {
+  return deps.leases.release(titleLease(message.destFolderId, message.title), treeOwner(message.jobId, message.run, message.sourceFolderId));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { listFolder } from '../../docspace/folders';
 import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
-import { planMirrors } from './destination';
+import { planMirrors, treeOwner } from './destination';
 import { CHUNK_SIZE, LAST_ATTEMPT, type FileMoveDeps } from './model';
 import { describeError, isLive, isTransient, oneAtATime, resendSteps, sendSteps } from './progress';
 
@@ -48,7 +48,7 @@ export async function scanFolder(
   });
 }
 
-async function scanOnce(deps: FileMoveDeps, message: { sourceFolderId: number; destFolderId: number }) {
+async function scanOnce(deps: FileMoveDeps, message: { jobId: string; run: number; sourceFolderId: number; destFolderId: number }) {
   const listing = await listFolder(deps.docspace, message.sourceFolderId);
   // In id order, so that a repeated scan pairs same-titled subfolders with the same mirrors.
   const subfolders = listing.folders.sort((a, b) => a.id - b.id);
@@ -56,8 +56,9 @@ async function scanOnce(deps: FileMoveDeps, message: { sourceFolderId: number; d
   // whole (move-folder.ts); the others are mirrored and scanned. Same-titled siblings keep a mirror each.
   const titleCount = new Map<string, number>();
   for (const f of subfolders) titleCount.set(f.title.toLowerCase(), (titleCount.get(f.title.toLowerCase()) ?? 0) + 1);
-  const whole = (title: string) => deps.wholeFolders !== false && titleCount.get(title.toLowerCase()) === 1;
-  const plan = await planMirrors(deps.docspace, deps.leases, message.destFolderId, subfolders.map((f) => ({ title: f.title, whole: whole(f.title) })));
+  const whole = (f: { id: number; title: string }) =>
+    deps.wholeFolders !== false && titleCount.get(f.title.toLowerCase()) === 1 ? treeOwner(message.jobId, message.run, f.id) : (false as const);
+  const plan = await planMirrors(deps.docspace, deps.leases, message.destFolderId, subfolders.map((f) => ({ title: f.title, whole: whole(f) })));
   const files = listing.files.sort((a, b) => a.id - b.id).map((f) => ({ id: f.id, title: f.title }));
   const chunks: PlannedFile[][] = [];
   for (let i = 0; i < files.length; i += CHUNK_SIZE) chunks.push(files.slice(i, i + CHUNK_SIZE));

@@ -128,6 +128,46 @@ describe('whole-folder moves', () => {
   });
 });
 
+describe('whole-folder moves between jobs', () => {
+  it('moves same-titled subfolders of two task folders closed at the same moment into one Completed subfolder', async () => {
+    h = await startEngine({
+      table,
+      wholeFolders: true,
+      fetch: (sim) => (async (input: string | URL | Request, init?: RequestInit) => {
+        // Moves answer slowly, so the second job plans while the first one's folder is still on its way.
+        if (init?.method === 'PUT' && /\/fileops\/move$/.test(url(input))) await new Promise((r) => setTimeout(r, 100));
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const tasks = sim.addRoom({ title: 'Tasks' });
+    const taskFolders = ['TASK-7', 'TASK-8'].map((title) => sim.addFolder(tasks, title));
+    const ids = taskFolders.flatMap((folder, t) => {
+      const invoices = sim.addFolder(folder, 'Invoices');
+      return [sim.addFile(invoices, `invoice-${t}.pdf`), sim.addFile(sim.addFolder(invoices, 'Paid'), `receipt-${t}.pdf`)];
+    });
+
+    const jobs = await Promise.all(
+      taskFolders.map((folder, t) =>
+        acceptFileMove(deps, 'task-complete', `TASK-${7 + t}-${++seq}`, {
+          sourceFolderId: folder,
+          destination: { kind: 'folder', folderId: completed },
+          resultKey: 'completedFolderId',
+        }),
+      ),
+    );
+    await queue.drain(deps);
+
+    for (const { jobId } of jobs) expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 2, done: 2, failed: 0 } });
+    const titled = (parent: number, title: string) => [...sim.state.childFolderIds(parent)].filter((id) => sim.state.folders.get(id)!.title === title);
+    const [invoices] = titled(completed, 'Invoices');
+    expect([...sim.state.childFolderIds(completed)]).toEqual([invoices]);
+    expect(titled(invoices!, 'Paid')).toHaveLength(1);
+    expect(filesUnder(sim, completed).map((f) => f.id).sort((a, b) => a - b)).toEqual(ids.sort((a, b) => a - b));
+  });
+});
+
 describe('reads in proportion to the work', () => {
   it('confirms the chunks of a 1000-file folder without listing the folder again for each chunk', async () => {
     const listings = new Map<number, number>();
