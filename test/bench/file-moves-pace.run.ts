@@ -48,7 +48,8 @@ const FILE_OP_MS = 200;
 const PROCESSES = 3;
 const BATCH = 2;
 const LIMITS_ON = SCENARIO !== 'huge';
-const FAULTS: Partial<Faults> = { enforceUserLimits: LIMITS_ON, rate5xx: SCENARIO === 'huge' ? 0 : 0.01 };
+const LATENCY_MS = Number(arg('--latency', '25'));
+const FAULTS: Partial<Faults> = { enforceUserLimits: LIMITS_ON, rate5xx: SCENARIO === 'huge' ? 0 : 0.01, latencyMs: LATENCY_MS };
 
 interface Room {
   sourceId: number;
@@ -339,7 +340,7 @@ function report(base: Figures, engine: Figures, files: number): string {
 it(`runs the ${SCENARIO} scenario and its whole-room baseline`, async () => {
   const header =
     `Scenario ${SCENARIO}, seed ${SEED}: DocSpace limits ${LIMITS_ON ? 'ON (1500/min, 15 writes, 50 reads)' : 'off'}, ` +
-    `${((FAULTS.rate5xx ?? 0) * 100).toFixed(0)} % 5xx, fileops take ${FILE_OP_MS} ms; engine: ${PROCESSES} processes × ${BATCH} messages, ` +
+    `${((FAULTS.rate5xx ?? 0) * 100).toFixed(0)} % 5xx, ${LATENCY_MS} ms per request, fileops take ${FILE_OP_MS} ms; engine: ${PROCESSES} processes × ${BATCH} messages, ` +
     `a failed step returns after ${REDELIVERY_S} s.`;
   const base = await runBaseline();
   const engine = await runEngine();
