@@ -38,7 +38,7 @@ export interface Chunk {
  * folder it is to be moved into with its whole subtree, and its chunk count.
  */
 export interface FolderScan {
-  folders: Array<{ sourceFolderId: number; destFolderId: number; whole?: boolean; title?: string }>;
+  folders: Array<{ sourceFolderId: number; destFolderId: number; whole?: boolean; title?: string; weight?: number }>;
   chunkCount: number;
 }
 
@@ -47,20 +47,27 @@ export interface FolderScan {
  * move (kept in parts, so that a subtree of thousands of files fits DynamoDB's item size), the operation the
  * latest attempt started, and once done its outcome and the scan, if any, of what the move left behind.
  */
+/** What a whole-folder move hands on: a scan of a folder's remnant, or a smaller move of one of its folders. */
+export type NextStep =
+  | { kind: 'folder'; sourceFolderId: number; destFolderId: number }
+  | { kind: 'tree'; sourceFolderId: number; destFolderId: number; folders: Array<{ sourceFolderId: number; title: string }> };
+
 export interface TreeMove {
   jobId: string;
   run: number;
+  /** The group's key: its first folder. */
   sourceFolderId: number;
+  /** The sibling folders moved together, in one operation. */
+  folders: Array<{ sourceFolderId: number; title: string }>;
   destParentId: number;
-  title: string;
   parts: number;
   status: 'pending' | 'done';
   attempts: number;
   operationId?: string;
   outcome?: { total: number; done: number; failed: number };
   errors?: JobError[];
-  /** The scan that takes over what the move did not carry (the folder's remnants in the source). */
-  then?: { sourceFolderId: number; destFolderId: number };
+  /** The steps that take over what the move did not carry: remnants in the source, or a group too big split up. */
+  next?: NextStep[];
 }
 
 /**
@@ -292,7 +299,7 @@ export class ChunkStore {
     jobId: string,
     run: number,
     sourceFolderId: number,
-    tree: { destParentId: number; title: string; files: PlannedFile[] },
+    tree: { destParentId: number; folders: TreeMove['folders']; files: PlannedFile[] },
   ): Promise<void> {
     const ttl = Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS;
     const parts: Record<string, unknown>[] = [];
@@ -309,7 +316,7 @@ export class ChunkStore {
           run,
           sourceFolderId,
           destParentId: tree.destParentId,
-          title: tree.title,
+          folders: tree.folders,
           parts: parts.length,
           status: 'pending',
           attempts: 0,
@@ -368,27 +375,27 @@ export class ChunkStore {
   async finishTree(
     key: { jobId: string; run: number; sourceFolderId: number },
     attempt: number | 'create',
-    result: { destParentId: number; title: string; outcome: { total: number; done: number; failed: number }; errors: JobError[]; then?: TreeMove['then'] },
+    result: { destParentId: number; folders: TreeMove['folders']; outcome: { total: number; done: number; failed: number }; errors: JobError[]; next: NextStep[] },
   ): Promise<boolean> {
     const values: Record<string, unknown> = {
       ':done': 'done',
       ':outcome': result.outcome,
       ':errors': result.errors,
-      ':then': result.then ?? null,
+      ':next': result.next,
     };
-    const names: Record<string, string> = { '#status': 'status', '#outcome': 'outcome', '#errors': 'errors', '#then': 'then' };
+    const names: Record<string, string> = { '#status': 'status', '#outcome': 'outcome', '#errors': 'errors', '#next': 'next' };
     let condition = '#status = :pending AND attempts = :attempt';
-    let update = 'SET #status = :done, #outcome = :outcome, #errors = :errors, #then = :then';
+    let update = 'SET #status = :done, #outcome = :outcome, #errors = :errors, #next = :next';
     if (attempt === 'create') {
       condition = 'attribute_not_exists(pk)';
-      update += ', jobId = :job, #run = :run, sourceFolderId = :source, destParentId = :dest, title = :title, parts = :zero, attempts = :zero, #ttl = :ttl';
+      update += ', jobId = :job, #run = :run, sourceFolderId = :source, destParentId = :dest, folders = :folders, parts = :zero, attempts = :zero, #ttl = :ttl';
       Object.assign(names, { '#run': 'run', '#ttl': 'ttl' });
       Object.assign(values, {
         ':job': key.jobId,
         ':run': key.run,
         ':source': key.sourceFolderId,
         ':dest': result.destParentId,
-        ':title': result.title,
+        ':folders': result.folders,
         ':zero': 0,
         ':ttl': Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS,
       });

@@ -32,8 +32,15 @@ export const fileMoveMessageSchema = z.discriminatedUnion('kind', [
   /** Scans one source folder: mirrors its subfolders, writes its chunks, queues them and the subfolders' scans. */
   z.object({ kind: z.literal('folder'), ...step, sourceFolderId: id, destFolderId: id }),
   z.object({ kind: z.literal('chunk'), ...step, sourceFolderId: id, index: z.number().int().min(0) }),
-  /** Moves one source folder with its whole subtree into `destFolderId` in one operation (move-folder.ts). */
-  z.object({ kind: z.literal('tree'), ...step, sourceFolderId: id, destFolderId: id, title: z.string() }),
+  /** Moves sibling source folders with their whole subtrees into `destFolderId` in one operation (move-folder.ts);
+   *  `sourceFolderId` is the first of them, the step's key. */
+  z.object({
+    kind: z.literal('tree'),
+    ...step,
+    sourceFolderId: id,
+    destFolderId: id,
+    folders: z.array(z.object({ sourceFolderId: id, title: z.string() })).min(1),
+  }),
   z.object({ kind: z.literal('finalize'), ...step }),
 ]);
 export type FileMoveMessage = z.infer<typeof fileMoveMessageSchema>;
@@ -61,6 +68,13 @@ export const CHUNK_SIZE = 100;
  * budget is shared); a bigger one is scanned folder by folder, and its subfolders may move whole.
  */
 export const MAX_TREE = { folders: 300, files: 10_000 };
+/**
+ * Sibling folders moved together in one operation: at most this many, and only while the sum of their
+ * weights (1 + the subfolders each lists directly, a floor of its subtree) stays under TREE_GROUP_WEIGHT, so a
+ * group seldom has to be split after its listing.
+ */
+export const TREE_GROUP_FOLDERS = 8;
+export const TREE_GROUP_WEIGHT = 60;
 /** How long one job holds its source room; renewed by every chunk, so only a dead job lets it lapse. */
 export const SOURCE_LEASE_MS = 15 * 60_000;
 /**

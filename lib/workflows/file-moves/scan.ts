@@ -2,7 +2,7 @@ import { listFolder } from '../../docspace/folders';
 import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
 import { planMirrors, treeOwner } from './destination';
 import { CHUNK_SIZE, LAST_ATTEMPT, type FileMoveDeps } from './model';
-import { describeError, isLive, isTransient, oneAtATime, resendSteps, sendSteps } from './progress';
+import { describeError, isLive, isTransient, oneAtATime, resendSteps, sendSteps, subfolderSteps } from './progress';
 
 /**
  * Scans one source folder of a run: lists its direct children (every page), finds or creates the mirror of each
@@ -42,7 +42,7 @@ export async function scanFolder(
     }
 
     const files = scan.chunks.reduce((n, c) => n + c.length, 0);
-    const job = await deps.chunks.settle(jobId, run, step, { pending: scan.folders.length + scan.chunks.length - 1, total: files });
+    const job = await deps.chunks.settle(jobId, run, step, { pending: subfolderSteps(scan) + scan.chunks.length - 1, total: files });
     if (!job) return;
     await sendSteps(deps, job, sourceFolderId, { folders: scan.folders, chunkCount: scan.chunks.length });
   });
@@ -66,7 +66,7 @@ async function scanOnce(deps: FileMoveDeps, message: { jobId: string; run: numbe
     destFolderId: message.destFolderId,
     folders: subfolders.map((f, i) =>
       plan[i]!.destFolderId === undefined
-        ? { sourceFolderId: f.id, destFolderId: message.destFolderId, whole: true, title: f.title }
+        ? { sourceFolderId: f.id, destFolderId: message.destFolderId, whole: true, title: f.title, weight: 1 + (f.foldersCount ?? 0) }
         : { sourceFolderId: f.id, destFolderId: plan[i]!.destFolderId! },
     ),
     chunks,
