@@ -90,7 +90,8 @@ const markerKey = (jobId: string, step: string) => ({ pk: `RUN#${jobId}`, sk: `$
 const treeKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'tree');
 const treePartKey = (jobId: string, run: number, sourceFolderId: number, part: number) =>
   runKey(jobId, run, sourceFolderId, `tree-part-${String(part).padStart(4, '0')}`);
-const TREE_PART_FILES = 2_000;
+/** 1000 files of titles up to DocSpace's 165 characters stay well under DynamoDB's 400 KB an item. */
+const TREE_PART_FILES = 1_000;
 const scanKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'scan');
 
 /**

@@ -56,18 +56,11 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
     if (!tree) {
       let before: Array<{ id: number; title: string }> | undefined = [];
       try {
-        const cap = { folders: MAX_TREE.folders, files: MAX_TREE.files };
-        for (const f of message.folders) {
-          // The group shares one cap: each folder is listed against what is left of it.
-          const sub = await listSubtree(deps.docspace, f.sourceFolderId, cap);
-          if (!sub) {
-            before = undefined;
-            break;
-          }
-          cap.folders -= sub.folders + 1;
-          cap.files -= sub.files.length;
-          before.push(...sub.files);
-        }
+        // Listed side by side; the group shares one cap.
+        const subtrees = await Promise.all(message.folders.map((f) => listSubtree(deps.docspace, f.sourceFolderId, MAX_TREE)));
+        const folders = subtrees.reduce((n, t) => n + (t ? t.folders + 1 : Infinity), 0);
+        const files = subtrees.reduce((n, t) => n + (t ? t.files.length : Infinity), 0);
+        before = folders <= MAX_TREE.folders && files <= MAX_TREE.files ? subtrees.flatMap((t) => t!.files) : undefined;
       } catch (error) {
         if (isTransient(error) && !lastChance) throw error;
         // Unreadable: the scans that take over record the folders they could not list, and the job fails saying so.
