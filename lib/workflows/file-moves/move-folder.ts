@@ -129,6 +129,8 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
           fileId: file.id,
           title: file.title,
           reason: `not found in the destination or the source after its folder was moved${operationError ? `: ${operationError}` : ''}`,
+          // Marks the entry as this step's finding (the finalizer keeps it), never a folder the file could be in.
+          destFolderId: message.destFolderId,
         });
       }
     }

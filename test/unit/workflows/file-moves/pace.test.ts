@@ -108,6 +108,37 @@ describe('whole-folder moves', () => {
     expect(sim.state.shares.get(room.roomId)?.has(guest) ?? false).toBe(false);
   });
 
+  it('names a file that was in the folder before its move and is in neither place after it, and keeps the guest', async () => {
+    let vanished: number | undefined;
+    h = await startEngine({
+      table,
+      wholeFolders: true,
+      fetch: (sim) => (async (input: string | URL | Request, init?: RequestInit) => {
+        if (init?.method === 'PUT' && /\/fileops\/move$/.test(url(input)) && vanished === undefined) {
+          // Someone deletes a file of the folder between its listing and its move.
+          const body = JSON.parse(String(init.body)) as { folderIds: number[] };
+          const [file] = sim.state.filesUnder(body.folderIds[0]!, true);
+          vanished = file!.id;
+          sim.state.deleteFile(file!.id);
+        }
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 40, depth: 2, width: 2 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
+    sim.shareRoom(room.roomId, guest, 2);
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `W-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps);
+
+    const view = await deps.store.view(jobId);
+    expect(view).toMatchObject({ status: 'failed', progress: { total: 40, done: 39, failed: 1 } });
+    expect(view!.errors).toEqual([expect.objectContaining({ fileId: vanished, reason: expect.stringContaining('not found in the destination or the source') })]);
+    expect(sim.state.shares.get(room.roomId)?.has(guest)).toBe(true);
+  });
+
   it('does not move a folder whole into a destination that already has one of its title: it merges file by file, overwriting nothing', async () => {
     h = await startEngine({ table, wholeFolders: true });
     const { sim, deps, queue } = h;
