@@ -63,11 +63,12 @@ export interface FileMoveDeps {
 
 export const CHUNK_SIZE = 100;
 /**
- * The largest subtree moved in one operation. Its listing before and after the move takes one invocation
- * (about 2 × 300 listings at DocSpace's 1500 requests a minute: well inside the worker's 120 s even when the
- * budget is shared); a bigger one is scanned folder by folder, and its subfolders may move whole.
+ * The largest subtree (or group of subtrees) moved in one step. Its listing before and after the move is about
+ * 2 × 100 requests: with fileMovesWorker's 6 steps in flight sharing DocSpace's 1500 requests a minute, 1200
+ * requests, under a minute, inside the worker's 120 s. A bigger folder gets a mirror and a scan, and its
+ * subfolders move whole in groups.
  */
-export const MAX_TREE = { folders: 300, files: 10_000 };
+export const MAX_TREE = { folders: 100, files: 10_000 };
 /**
  * Sibling folders moved together in one operation: at most this many, and only while the sum of their
  * weights (1 + the subfolders each lists directly, a floor of its subtree) stays under TREE_GROUP_WEIGHT, so a
