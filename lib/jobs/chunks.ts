@@ -39,7 +39,13 @@ export interface Chunk {
  */
 export interface FolderScan {
   folders: Array<{ sourceFolderId: number; destFolderId: number; whole?: boolean; title?: string; weight?: number }>;
+  /** Chunks 0..chunkCount-1 of the folder are queued by this scan (the last batch of a folder scanned in batches
+   *  queues all of them, the others none, so nothing moves while the folder is still being paged through). */
   chunkCount: number;
+  /** The next batch of a folder scanned in batches. */
+  next?: { startIndex: number; chunksBefore: number };
+  /** The folder that mirrors the scanned one. */
+  destFolderId?: number;
 }
 
 /**
@@ -74,7 +80,8 @@ export interface TreeMove {
  * A run's steps (folder scans, whole-folder moves and chunks) each count once on the job, by an id with a marker
  * item of its own (ChunkStore.settle). Ids carry the run, so a step of an earlier run never counts in a later one.
  */
-export const folderStep = (run: number, sourceFolderId: number) => `${run}#F${sourceFolderId}`;
+export const folderStep = (run: number, sourceFolderId: number, startIndex = 0) =>
+  startIndex === 0 ? `${run}#F${sourceFolderId}` : `${run}#F${sourceFolderId}@${startIndex}`;
 export const treeStep = (run: number, sourceFolderId: number) => `${run}#T${sourceFolderId}`;
 export const chunkStep = (run: number, sourceFolderId: number, index: number) => `${run}#C${sourceFolderId}.${index}`;
 
@@ -92,7 +99,8 @@ const treePartKey = (jobId: string, run: number, sourceFolderId: number, part: n
   runKey(jobId, run, sourceFolderId, `tree-part-${String(part).padStart(4, '0')}`);
 /** 1000 files of titles up to DocSpace's 165 characters stay well under DynamoDB's 400 KB an item. */
 const TREE_PART_FILES = 1_000;
-const scanKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'scan');
+const scanKey = (jobId: string, run: number, sourceFolderId: number, startIndex = 0) =>
+  runKey(jobId, run, sourceFolderId, startIndex === 0 ? 'scan' : `scan@${String(startIndex).padStart(9, '0')}`);
 
 /**
  * The bookkeeping of a file-move run. The job item holds `state.pending`, the number of queued steps not yet
@@ -126,27 +134,35 @@ export class ChunkStore {
     jobId: string,
     run: number,
     sourceFolderId: number,
-    scan: { destFolderId: number; folders: FolderScan['folders']; chunks: PlannedFile[][] },
+    scan: { destFolderId: number; folders: FolderScan['folders']; chunks: PlannedFile[][]; firstChunk?: number; queued?: number; next?: FolderScan['next'] },
+    startIndex = 0,
   ): Promise<void> {
     const ttl = Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS;
-    const chunks = scan.chunks.map((files, index) => ({
-      ...chunkKey(jobId, run, sourceFolderId, index),
+    const chunks = scan.chunks.map((files, i) => ({
+      ...chunkKey(jobId, run, sourceFolderId, (scan.firstChunk ?? 0) + i),
       jobId,
       run,
       sourceFolderId,
       destFolderId: scan.destFolderId,
-      index,
+      index: (scan.firstChunk ?? 0) + i,
       files,
       status: 'pending',
       attempts: 0,
       ttl,
     }));
-    const record = { ...scanKey(jobId, run, sourceFolderId), folders: scan.folders, chunkCount: chunks.length, ttl };
+    const record = {
+      ...scanKey(jobId, run, sourceFolderId, startIndex),
+      destFolderId: scan.destFolderId,
+      folders: scan.folders,
+      chunkCount: scan.queued ?? chunks.length,
+      ...(scan.next ? { next: scan.next } : {}),
+      ttl,
+    };
     await batchWriteAll(this.ddb, this.table, [...chunks, record].map((Item) => ({ PutRequest: { Item } })), 'a folder scan');
   }
 
-  async getScan(jobId: string, run: number, sourceFolderId: number): Promise<FolderScan | undefined> {
-    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: scanKey(jobId, run, sourceFolderId), ConsistentRead: true }));
+  async getScan(jobId: string, run: number, sourceFolderId: number, startIndex = 0): Promise<FolderScan | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: scanKey(jobId, run, sourceFolderId, startIndex), ConsistentRead: true }));
     return out.Item as FolderScan | undefined;
   }
 

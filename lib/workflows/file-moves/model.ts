@@ -30,7 +30,16 @@ export const fileMoveMessageSchema = z.discriminatedUnion('kind', [
   /** Starts a run: takes the source room, resolves the destination root, queues the scan of the source root. */
   z.object({ kind: z.literal('plan'), ...step }),
   /** Scans one source folder: mirrors its subfolders, writes its chunks, queues them and the subfolders' scans. */
-  z.object({ kind: z.literal('folder'), ...step, sourceFolderId: id, destFolderId: id }),
+  z.object({
+    kind: z.literal('folder'),
+    ...step,
+    sourceFolderId: id,
+    destFolderId: id,
+    /** A folder of more than SCAN_ENTRIES entries is scanned in batches: where this one starts, and how many
+     *  chunks the batches before it wrote. */
+    startIndex: z.number().int().min(0).optional(),
+    chunksBefore: z.number().int().min(0).optional(),
+  }),
   z.object({ kind: z.literal('chunk'), ...step, sourceFolderId: id, index: z.number().int().min(0) }),
   /** Moves sibling source folders with their whole subtrees into `destFolderId` in one operation (move-folder.ts);
    *  `sourceFolderId` is the first of them, the step's key. */
@@ -62,6 +71,11 @@ export interface FileMoveDeps {
 }
 
 export const CHUNK_SIZE = 100;
+/**
+ * Entries (50 pages) one scan step lists; a bigger folder is scanned in batches, each queuing the next, so a
+ * folder of 100 000 files is 20 steps of 50 requests, not one invocation of 1000. A multiple of CHUNK_SIZE.
+ */
+export const SCAN_ENTRIES = 5_000;
 /**
  * The largest subtree (or group of subtrees) moved in one step. Its listing before and after the move is about
  * 2 × 100 requests: with fileMovesWorker's 6 steps in flight sharing DocSpace's 1500 requests a minute, 1200

@@ -61,7 +61,7 @@ export async function sendSteps(
   deps: Pick<FileMoveDeps, 'queue'>,
   job: Job,
   sourceFolderId: number,
-  scan: FolderScan,
+  scan: FolderScan & { destFolderId?: number },
   settled?: Set<string>,
 ): Promise<void> {
   const { jobId, run } = job;
@@ -81,8 +81,16 @@ export async function sendSteps(
     ...Array.from({ length: scan.chunkCount }, (_, index) => index)
       .filter((index) => open(chunkStep(run, sourceFolderId, index)))
       .map((index) => ({ body: { kind: 'chunk', jobId, run, sourceFolderId, index } })),
+    ...(scan.next && open(folderStep(run, sourceFolderId, scan.next.startIndex))
+      ? [{ body: { kind: 'folder', jobId, run, sourceFolderId, destFolderId: destOf(scan, sourceFolderId), ...scan.next } }]
+      : []),
   ]);
 }
+
+const destOf = (scan: FolderScan & { destFolderId?: number }, sourceFolderId: number): number => {
+  if (scan.destFolderId === undefined) throw new Error(`the scan of folder ${sourceFolderId} lost its destination`);
+  return scan.destFolderId;
+};
 
 /** How many steps a scan's subfolders make: one per mirrored folder, one per group of folders moved whole. */
 export function subfolderSteps(scan: Pick<FolderScan, 'folders'>): number {
@@ -124,13 +132,19 @@ export function treeMessage(jobId: string, run: number, destFolderId: number, fo
 }
 
 /** Queues again what a settled scan found that has not settled since (its worker died before queuing it). */
-export async function resendSteps(deps: Pick<FileMoveDeps, 'queue' | 'chunks'>, job: Job, sourceFolderId: number, scan: FolderScan): Promise<void> {
+export async function resendSteps(
+  deps: Pick<FileMoveDeps, 'queue' | 'chunks'>,
+  job: Job,
+  sourceFolderId: number,
+  scan: FolderScan & { destFolderId?: number },
+): Promise<void> {
   const { jobId, run } = job;
   const { mirrored, groups } = splitFolders(scan);
   const steps = [
     ...mirrored.map((f) => folderStep(run, f.sourceFolderId)),
     ...groups.map((g) => treeStep(run, g[0]!.sourceFolderId)),
     ...Array.from({ length: scan.chunkCount }, (_, index) => chunkStep(run, sourceFolderId, index)),
+    ...(scan.next ? [folderStep(run, sourceFolderId, scan.next.startIndex)] : []),
   ];
   await sendSteps(deps, job, sourceFolderId, scan, await deps.chunks.settledAmong(jobId, steps));
 }

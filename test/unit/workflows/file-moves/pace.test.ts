@@ -232,6 +232,44 @@ describe('reads in proportion to the work', () => {
   });
 });
 
+describe('bounded steps', () => {
+  it('scans a folder of 5 200 files in two batches, moving nothing until both are listed, each file once', async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const invocation = new AsyncLocalStorage<string>();
+    const requests = new Map<string, number>();
+    h = await startEngine({
+      table,
+      fetch: (sim) => ((input: string | URL | Request, init?: RequestInit) => {
+        const id = invocation.getStore();
+        if (id) requests.set(id, (requests.get(id) ?? 0) + 1);
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const tasks = sim.addRoom({ title: 'Tasks' });
+    const folder = sim.addFolder(tasks, 'TASK-BIG');
+    const ids: number[] = [];
+    for (let i = 0; i < 5_200; i++) ids.push(sim.addFile(folder, `scan-${i}.pdf`));
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
+      sourceFolderId: folder,
+      destination: { kind: 'folder', folderId: completed },
+      resultKey: 'completedFolderId',
+    });
+    await queue.drain(deps, { concurrency: 6, intercept: (m, run) => invocation.run(m.messageId, run) });
+
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 5_200, done: 5_200, failed: 0 } });
+    expect(filesUnder(sim, completed).map((f) => f.id).sort((a, b) => a - b)).toEqual(ids);
+    const moved = sim.mutations().filter((m) => m.path.endsWith('/fileops/move')).flatMap((m) => (m.body as { fileIds: number[] }).fileIds);
+    expect(moved).toHaveLength(5_200);
+    const scans = queue.sent.filter((b) => (b as { kind: string }).kind === 'folder') as Array<{ startIndex?: number }>;
+    expect(scans.map((b) => b.startIndex ?? 0)).toEqual([0, 5_000]);
+    // No step lists the whole folder: a batch is 50 pages.
+    expect(Math.max(...requests.values())).toBeLessThanOrEqual(55);
+  }, 60_000);
+});
+
 describe('ambiguous writes', () => {
   it('makes one folder, not two, when the answer to its creation is lost, and finishes without waiting for a redelivery', async () => {
     let lost = 0;
