@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   UpdateCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -437,20 +435,21 @@ export class ChunkStore {
     }
   }
 
-  /** Which of `steps` have settled (their marker is claimed or applied). */
+  /**
+   * Which of `steps` have settled (their marker is claimed or applied). One GetItem each, a few at a time: the
+   * worker's role allows GetItem, not BatchGetItem, and this is read only for a step's children on a redelivery.
+   */
   async settledAmong(jobId: string, steps: string[]): Promise<Set<string>> {
     const settled = new Set<string>();
-    for (let i = 0; i < steps.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = steps.slice(i, i + 100).map((step) => markerKey(jobId, step));
-      for (let attempt = 0; keys?.length; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept refusing to read step markers');
-        const out: BatchGetCommandOutput = await this.ddb.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'sk' } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) settled.add(String(item.sk).slice(MARKER_PREFIX.length));
-        keys = out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
-        if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
+    for (let i = 0; i < steps.length; i += 25) {
+      await Promise.all(
+        steps.slice(i, i + 25).map(async (step) => {
+          const out = await this.ddb.send(
+            new GetCommand({ TableName: this.table, Key: markerKey(jobId, step), ConsistentRead: true, ProjectionExpression: 'sk' }),
+          );
+          if (out.Item) settled.add(step);
+        }),
+      );
     }
     return settled;
   }
