@@ -77,16 +77,27 @@ export async function planMirrors(
     const taken = new Set<number>();
     const seen = new Set(existing.map((f) => f.id));
     const plan: MirrorPlan[] = [];
-    for (const { title, whole } of subfolders) {
-      const present = () => existing.some((f) => f.title.toLowerCase() === title.toLowerCase());
-      if (whole && !present()) {
-        try {
-          await leases.acquire(titleLease(parentId, title), whole, TITLE_RESERVATION_MS);
-          plan.push({});
-          continue;
-        } catch (error) {
-          if (!(error instanceof LeaseHeldError)) throw error;
-        }
+    // The titles of folders to move whole are reserved side by side (each one conditional put).
+    const reserved = new Set<number>();
+    const candidates = subfolders
+      .map((f, i) => ({ ...f, i }))
+      .filter((f) => f.whole && !existing.some((e) => e.title.toLowerCase() === f.title.toLowerCase()));
+    for (let k = 0; k < candidates.length; k += 25) {
+      await Promise.all(
+        candidates.slice(k, k + 25).map(async (f) => {
+          try {
+            await leases.acquire(titleLease(parentId, f.title), f.whole as string, TITLE_RESERVATION_MS);
+            reserved.add(f.i);
+          } catch (error) {
+            if (!(error instanceof LeaseHeldError)) throw error;
+          }
+        }),
+      );
+    }
+    for (const [i, { title }] of subfolders.entries()) {
+      if (reserved.has(i)) {
+        plan.push({});
+        continue;
       }
       let match = existing.find((f) => f.title === title && !taken.has(f.id));
       if (!match) {

@@ -101,8 +101,11 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
     const next: NextStep[] = [];
     await Promise.all(
       message.folders.map(async (f, i) => {
-        const parent = await folderParent(deps.docspace, f.sourceFolderId);
-        let resultId: number | undefined = parent === message.destFolderId ? f.sourceFolderId : results.length === message.folders.length ? results[i] : undefined;
+        // A move DocSpace reports finished without an error, naming every folder, left nothing behind (NOTES 3.2:
+        // a failed item sets `error`); otherwise where the folder is now is asked.
+        const clean = outcome?.state === 'finished' && !operationError && results.length === message.folders.length;
+        const parent = clean ? message.destFolderId : await folderParent(deps.docspace, f.sourceFolderId);
+        let resultId: number | undefined = clean ? results[i] : parent === message.destFolderId ? f.sourceFolderId : undefined;
         if (resultId === undefined) {
           // The result was not read (lost, or forgotten by DocSpace): the folder the move made is the oldest of
           // its title in the destination (its title was reserved, so no job of ours made another).
