@@ -80,7 +80,8 @@ export interface TreeMove {
  */
 export const folderStep = (run: number, sourceFolderId: number, startIndex = 0) =>
   startIndex === 0 ? `${run}#F${sourceFolderId}` : `${run}#F${sourceFolderId}@${startIndex}`;
-export const treeStep = (run: number, sourceFolderId: number) => `${run}#T${sourceFolderId}`;
+/** A group of n > 1 folders is keyed by its first folder and its size, so the moves it may split into never share its key. */
+export const treeStep = (run: number, sourceFolderId: number, n = 1) => `${run}#T${sourceFolderId}${n > 1 ? `x${n}` : ''}`;
 export const chunkStep = (run: number, sourceFolderId: number, index: number) => `${run}#C${sourceFolderId}.${index}`;
 
 const ITEM_TTL_SECONDS = 30 * 86_400;
@@ -92,9 +93,9 @@ const chunkKey = (jobId: string, run: number, sourceFolderId: number, index: num
   runKey(jobId, run, sourceFolderId, String(index).padStart(6, '0'));
 const MARKER_PREFIX = 'STEP#';
 const markerKey = (jobId: string, step: string) => ({ pk: `RUN#${jobId}`, sk: `${MARKER_PREFIX}${step}` });
-const treeKey = (jobId: string, run: number, sourceFolderId: number) => runKey(jobId, run, sourceFolderId, 'tree');
-const treePartKey = (jobId: string, run: number, sourceFolderId: number, part: number) =>
-  runKey(jobId, run, sourceFolderId, `tree-part-${String(part).padStart(4, '0')}`);
+const treeKey = (jobId: string, run: number, sourceFolderId: number, n: number) => runKey(jobId, run, sourceFolderId, `tree${n > 1 ? `x${n}` : ''}`);
+const treePartKey = (jobId: string, run: number, sourceFolderId: number, n: number, part: number) =>
+  runKey(jobId, run, sourceFolderId, `tree${n > 1 ? `x${n}` : ''}-part-${String(part).padStart(4, '0')}`);
 /** 1000 files of titles up to DocSpace's 165 characters stay well under DynamoDB's 400 KB an item. */
 const TREE_PART_FILES = 1_000;
 const scanKey = (jobId: string, run: number, sourceFolderId: number, startIndex = 0) =>
@@ -319,14 +320,14 @@ export class ChunkStore {
     const ttl = Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS;
     const parts: Record<string, unknown>[] = [];
     for (let i = 0; i < tree.files.length; i += TREE_PART_FILES) {
-      parts.push({ ...treePartKey(jobId, run, sourceFolderId, parts.length), files: tree.files.slice(i, i + TREE_PART_FILES), ttl });
+      parts.push({ ...treePartKey(jobId, run, sourceFolderId, tree.folders.length, parts.length), files: tree.files.slice(i, i + TREE_PART_FILES), ttl });
     }
     await batchWriteAll(this.ddb, this.table, parts.map((Item) => ({ PutRequest: { Item } })), 'a folder listing');
     await this.ddb.send(
       new PutCommand({
         TableName: this.table,
         Item: {
-          ...treeKey(jobId, run, sourceFolderId),
+          ...treeKey(jobId, run, sourceFolderId, tree.folders.length),
           jobId,
           run,
           sourceFolderId,
@@ -344,8 +345,8 @@ export class ChunkStore {
     });
   }
 
-  async getTree(jobId: string, run: number, sourceFolderId: number): Promise<TreeMove | undefined> {
-    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: treeKey(jobId, run, sourceFolderId), ConsistentRead: true }));
+  async getTree(jobId: string, run: number, sourceFolderId: number, n: number): Promise<TreeMove | undefined> {
+    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: treeKey(jobId, run, sourceFolderId, n), ConsistentRead: true }));
     return out.Item as TreeMove | undefined;
   }
 
@@ -353,7 +354,7 @@ export class ChunkStore {
     const files: PlannedFile[] = [];
     for (let part = 0; part < tree.parts; part++) {
       const out = await this.ddb.send(
-        new GetCommand({ TableName: this.table, Key: treePartKey(tree.jobId, tree.run, tree.sourceFolderId, part), ConsistentRead: true }),
+        new GetCommand({ TableName: this.table, Key: treePartKey(tree.jobId, tree.run, tree.sourceFolderId, tree.folders.length, part), ConsistentRead: true }),
       );
       files.push(...((out.Item?.files as PlannedFile[] | undefined) ?? []));
     }
@@ -361,10 +362,10 @@ export class ChunkStore {
   }
 
   /** Counts an attempt at a whole-folder move that has not finished; undefined once it has. */
-  async startTreeAttempt(jobId: string, run: number, sourceFolderId: number): Promise<TreeMove | undefined> {
+  async startTreeAttempt(jobId: string, run: number, sourceFolderId: number, n: number): Promise<TreeMove | undefined> {
     return (await updateIfAllowed(this.ddb, {
       TableName: this.table,
-      Key: treeKey(jobId, run, sourceFolderId),
+      Key: treeKey(jobId, run, sourceFolderId, n),
       UpdateExpression: 'ADD attempts :one',
       ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -375,7 +376,7 @@ export class ChunkStore {
   async recordTreeOperation(tree: TreeMove, operationId: string): Promise<void> {
     await updateIfAllowed(this.ddb, {
       TableName: this.table,
-      Key: treeKey(tree.jobId, tree.run, tree.sourceFolderId),
+      Key: treeKey(tree.jobId, tree.run, tree.sourceFolderId, tree.folders.length),
       UpdateExpression: 'SET operationId = :op',
       ConditionExpression: '#status = :pending AND attempts = :attempt',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -421,7 +422,7 @@ export class ChunkStore {
       await this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: treeKey(key.jobId, key.run, key.sourceFolderId),
+          Key: treeKey(key.jobId, key.run, key.sourceFolderId, result.folders.length),
           UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,

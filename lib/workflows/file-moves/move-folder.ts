@@ -11,7 +11,7 @@ import { describeError, isLive, isTransient, oneAtATime, pendingSteps, treeMessa
 import { folderParent, listSubtree } from './subtree';
 
 /** The step that adds a subtree's files to the job's total once they are listed. */
-const plannedStep = (run: number, sourceFolderId: number) => `${run}#P${sourceFolderId}`;
+const plannedStep = (run: number, sourceFolderId: number, n: number) => `${run}#P${sourceFolderId}${n > 1 ? `x${n}` : ''}`;
 
 type TreeMessage = {
   jobId: string;
@@ -47,9 +47,10 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, receiveCount: number): Promise<void> {
   const { jobId, run, sourceFolderId } = message;
+  const n = message.folders.length;
   if (!isLive(await deps.store.get(jobId), run)) return;
-  await oneAtATime(deps, `tree:${jobId}:${run}:${sourceFolderId}`, receiveCount, async () => {
-    let tree = await deps.chunks.getTree(jobId, run, sourceFolderId);
+  await oneAtATime(deps, `tree:${jobId}:${treeStep(run, sourceFolderId, n)}`, receiveCount, async () => {
+    let tree = await deps.chunks.getTree(jobId, run, sourceFolderId, n);
     if (tree?.status === 'done') return settleTree(deps, message);
     const lastChance = receiveCount >= LAST_ATTEMPT;
 
@@ -74,11 +75,11 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
       });
     }
 
-    tree = await deps.chunks.startTreeAttempt(jobId, run, sourceFolderId);
+    tree = await deps.chunks.startTreeAttempt(jobId, run, sourceFolderId, n);
     if (!tree) return settleTree(deps, message);
     const planned = await deps.chunks.treeFiles(tree);
     // The subtrees' files count in the job's total as soon as they are known, as a scan's do (once: a marker).
-    await deps.chunks.settle(jobId, run, plannedStep(run, sourceFolderId), { pending: 0, total: planned.length });
+    await deps.chunks.settle(jobId, run, plannedStep(run, sourceFolderId, n), { pending: 0, total: planned.length });
 
     let outcome: OperationOutcome | undefined;
     let operationError = '';
@@ -226,17 +227,17 @@ async function releaseTitles(deps: FileMoveDeps, message: TreeMessage): Promise<
  */
 async function settleTree(deps: FileMoveDeps, message: TreeMessage): Promise<void> {
   const { jobId, run, sourceFolderId } = message;
-  const tree = await deps.chunks.getTree(jobId, run, sourceFolderId);
+  const tree = await deps.chunks.getTree(jobId, run, sourceFolderId, message.folders.length);
   if (!tree || tree.status !== 'done' || !tree.outcome) return;
   if (tree.errors?.length) await deps.store.recordErrors(jobId, run, tree.errors);
   const next = tree.next ?? [];
-  const settled = await deps.chunks.settle(jobId, run, treeStep(run, sourceFolderId), { pending: next.length - 1, ...tree.outcome });
+  const settled = await deps.chunks.settle(jobId, run, treeStep(run, sourceFolderId, message.folders.length), { pending: next.length - 1, ...tree.outcome });
   if (settled) {
     deps.counters.count('FilesMoved', tree.outcome.done);
     if (tree.outcome.failed) deps.counters.count('FilesFailed', tree.outcome.failed);
   }
   if (next.length) {
-    const stepOf = (n: NextStep) => (n.kind === 'folder' ? folderStep(run, n.sourceFolderId) : treeStep(run, n.sourceFolderId));
+    const stepOf = (n: NextStep) => (n.kind === 'folder' ? folderStep(run, n.sourceFolderId) : treeStep(run, n.sourceFolderId, n.folders.length));
     const done = settled ? new Set<string>() : await deps.chunks.settledAmong(jobId, next.map(stepOf));
     await deps.queue.send(
       next

@@ -76,7 +76,7 @@ export async function sendSteps(
       .filter((f) => open(folderStep(run, f.sourceFolderId)))
       .map((f) => ({ body: { kind: 'folder', jobId, run, sourceFolderId: f.sourceFolderId, destFolderId: f.destFolderId } })),
     ...groups
-      .filter((g) => open(treeStep(run, g[0]!.sourceFolderId)))
+      .filter((g) => open(treeStep(run, g[0]!.sourceFolderId, g.length)))
       .map((g) => ({ body: treeMessage(jobId, run, g[0]!.destFolderId, g) })),
     ...Array.from({ length: scan.chunkCount }, (_, index) => index)
       .filter((index) => open(chunkStep(run, sourceFolderId, index)))
@@ -142,7 +142,7 @@ export async function resendSteps(
   const { mirrored, groups } = splitFolders(scan);
   const steps = [
     ...mirrored.map((f) => folderStep(run, f.sourceFolderId)),
-    ...groups.map((g) => treeStep(run, g[0]!.sourceFolderId)),
+    ...groups.map((g) => treeStep(run, g[0]!.sourceFolderId, g.length)),
     ...Array.from({ length: scan.chunkCount }, (_, index) => chunkStep(run, sourceFolderId, index)),
     ...(scan.next ? [folderStep(run, sourceFolderId, scan.next.startIndex)] : []),
   ];

@@ -108,6 +108,25 @@ describe('whole-folder moves', () => {
     expect(sim.state.shares.get(room.roomId)?.has(guest) ?? false).toBe(false);
   });
 
+  it('splits a group of folders whose subtrees are over the cap into one move each, and moves every file', async () => {
+    h = await startEngine({ table, wholeFolders: true });
+    const { sim, deps, queue } = h;
+    // Three top-level folders of 40 folders each: together over the 100-folder cap of one step, each under it.
+    const room = buildNestedRoom(sim, { files: 300, depth: 4, width: 3 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `W-${++seq}`, dealInput(room.roomId, archiveRoot));
+    await queue.drain(deps);
+
+    const view = await deps.store.view(jobId);
+    expect(view).toMatchObject({ status: 'succeeded', progress: { total: 300, done: 300, failed: 0 } });
+    const acme = view!.result!.archiveFolderId as number;
+    for (const file of filesUnder(sim, acme)) expect(pathOf(sim, file.folderId, acme)).toBe(room.pathOfFile.get(file.id));
+    expect(filesUnder(sim, acme)).toHaveLength(300);
+    const folderMoves = sim.mutations().filter((m) => m.path.endsWith('/fileops/move') && (m.body as { folderIds: number[] }).folderIds.length > 0);
+    expect(folderMoves.map((m) => (m.body as { folderIds: number[] }).folderIds.length)).toEqual([1, 1, 1]);
+  });
+
   it('names a file that was in the folder before its move and is in neither place after it, and keeps the guest', async () => {
     let vanished: number | undefined;
     h = await startEngine({
