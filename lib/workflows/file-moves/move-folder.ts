@@ -8,7 +8,7 @@ import { ensureFolders, titleLease, treeOwner, TITLE_RESERVATION_MS } from './de
 import { followOperation } from './locate';
 import { LAST_ATTEMPT, MAX_TREE, type FileMoveDeps } from './model';
 import { describeError, isLive, isTransient, oneAtATime, pendingSteps, treeMessage } from './progress';
-import { folderParent, listSubtree } from './subtree';
+import { folderParent, listSubtree, type Subtree } from './subtree';
 
 /** The step that adds a subtree's files to the job's total once they are listed. */
 const plannedStep = (run: number, sourceFolderId: number, n: number) => `${run}#P${sourceFolderId}${n > 1 ? `x${n}` : ''}`;
@@ -55,23 +55,22 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
     const lastChance = receiveCount >= LAST_ATTEMPT;
 
     if (!tree) {
-      let before: Array<{ id: number; title: string }> | undefined = [];
+      let subtrees: Array<Subtree | undefined> | undefined;
       try {
-        // Listed side by side; the group shares one cap.
-        const subtrees = await Promise.all(message.folders.map((f) => listSubtree(deps.docspace, f.sourceFolderId, MAX_TREE)));
-        const folders = subtrees.reduce((n, t) => n + (t ? t.folders + 1 : Infinity), 0);
-        const files = subtrees.reduce((n, t) => n + (t ? t.files.length : Infinity), 0);
-        before = folders <= MAX_TREE.folders && files <= MAX_TREE.files ? subtrees.flatMap((t) => t!.files) : undefined;
+        // Listed side by side, each against the cap of one step.
+        subtrees = await Promise.all(message.folders.map((f) => listSubtree(deps.docspace, f.sourceFolderId, MAX_TREE)));
       } catch (error) {
         if (isTransient(error) && !lastChance) throw error;
         // Unreadable: the scans that take over record the folders they could not list, and the job fails saying so.
-        before = undefined;
+        subtrees = undefined;
       }
-      if (!before) return splitUp(deps, message);
+      const folders = subtrees?.reduce((sum, t) => sum + (t ? t.folders + 1 : Infinity), 0) ?? Infinity;
+      const files = subtrees?.reduce((sum, t) => sum + (t ? t.files.length : Infinity), 0) ?? Infinity;
+      if (folders > MAX_TREE.folders || files > MAX_TREE.files) return splitUp(deps, message, subtrees);
       await deps.chunks.writeTree(jobId, run, sourceFolderId, {
         destParentId: message.destFolderId,
         folders: message.folders,
-        files: before.map((f) => ({ id: f.id, title: f.title })),
+        files: subtrees!.flatMap((t) => t!.files.map((f) => ({ id: f.id, title: f.title }))),
       });
     }
 
@@ -153,18 +152,41 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
 }
 
 /**
- * A group whose subtrees are over MAX_TREE together: each folder becomes a move of its own; a single folder
- * over it gets a mirror and an ordinary scan. Recorded as this step's outcome, so it happens once.
+ * A group whose subtrees are over MAX_TREE together is packed into smaller groups that fit, recorded with the
+ * listings already made (so they are not listed again); a folder over it alone gets a mirror and an ordinary
+ * scan, as does one that could not be listed. Recorded as this step's outcome, so it happens once.
  */
-async function splitUp(deps: FileMoveDeps, message: TreeMessage): Promise<void> {
+async function splitUp(deps: FileMoveDeps, message: TreeMessage, subtrees: Array<Subtree | undefined> | undefined): Promise<void> {
+  const { jobId, run } = message;
   const next: NextStep[] = [];
-  if (message.folders.length > 1) {
-    for (const f of message.folders) next.push({ kind: 'tree', sourceFolderId: f.sourceFolderId, destFolderId: message.destFolderId, folders: [f] });
-  } else {
-    await releaseTitles(deps, message);
-    const f = message.folders[0]!;
-    const [mirror] = await ensureFolders(deps.docspace, deps.leases, message.destFolderId, [f.title]);
-    next.push({ kind: 'folder', sourceFolderId: f.sourceFolderId, destFolderId: mirror! });
+  const bins: Array<{ folders: TreeMessage['folders']; files: Array<{ id: number; title: string }>; size: number; count: number }> = [];
+  for (const [i, f] of message.folders.entries()) {
+    const sub = subtrees?.[i];
+    if (!sub || message.folders.length === 1) {
+      await releaseTitles(deps, { ...message, folders: [f] });
+      const [mirror] = await ensureFolders(deps.docspace, deps.leases, message.destFolderId, [f.title]);
+      next.push({ kind: 'folder', sourceFolderId: f.sourceFolderId, destFolderId: mirror! });
+      continue;
+    }
+    const size = sub.folders + 1;
+    const bin = bins.find((b) => b.size + size <= MAX_TREE.folders && b.count + sub.files.length <= MAX_TREE.files);
+    if (bin) {
+      bin.folders.push(f);
+      bin.files.push(...sub.files);
+      bin.size += size;
+      bin.count += sub.files.length;
+    } else {
+      bins.push({ folders: [f], files: [...sub.files], size, count: sub.files.length });
+    }
+  }
+  for (const bin of bins) {
+    const key = bin.folders[0]!.sourceFolderId;
+    await deps.chunks.writeTree(jobId, run, key, {
+      destParentId: message.destFolderId,
+      folders: bin.folders,
+      files: bin.files.map((f) => ({ id: f.id, title: f.title })),
+    });
+    next.push({ kind: 'tree', sourceFolderId: key, destFolderId: message.destFolderId, folders: bin.folders });
   }
   await deps.chunks.finishTree(message, 'create', {
     destParentId: message.destFolderId,
