@@ -10,9 +10,12 @@ import type { FileMoveDeps } from './model';
  */
 export const OPERATION_WAIT_MS = 45_000;
 
-/** Waits for an operation by its id (never starting it again). */
+/**
+ * Waits for an operation by its id (never starting it again). The first look comes after 300 ms, about what a
+ * move of a hundred files or a folder takes, so most operations are read finished at the first poll.
+ */
 export function followOperation(deps: Pick<FileMoveDeps, 'docspace'>, operationId: string): Promise<OperationOutcome> {
-  return waitForOperation(deps.docspace, operationId, { timeoutMs: OPERATION_WAIT_MS });
+  return waitForOperation(deps.docspace, operationId, { timeoutMs: OPERATION_WAIT_MS, initialDelayMs: 300 });
 }
 
 /**
