@@ -14,8 +14,8 @@ export const OPERATION_WAIT_MS = 45_000;
  * Waits for an operation by its id (never starting it again). The first look comes after 300 ms, about what a
  * move of a hundred files or a folder takes, so most operations are read finished at the first poll.
  */
-export function followOperation(deps: Pick<FileMoveDeps, 'docspace'>, operationId: string): Promise<OperationOutcome> {
-  return waitForOperation(deps.docspace, operationId, { timeoutMs: OPERATION_WAIT_MS, initialDelayMs: 300 });
+export function followOperation(deps: Pick<FileMoveDeps, 'docspace' | 'operationWaitMs'>, operationId: string): Promise<OperationOutcome> {
+  return waitForOperation(deps.docspace, operationId, { timeoutMs: deps.operationWaitMs ?? OPERATION_WAIT_MS, initialDelayMs: 300 });
 }
 
 /**

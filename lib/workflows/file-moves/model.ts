@@ -68,6 +68,8 @@ export interface FileMoveDeps {
   /** Move a subfolder with its subtree in one operation where that is safe (move-folder.ts). On unless false. */
   wholeFolders?: boolean;
   sleep?: (ms: number) => Promise<void>;
+  /** How long one invocation follows a DocSpace operation (locate.ts OPERATION_WAIT_MS unless set). */
+  operationWaitMs?: number;
 }
 
 export const CHUNK_SIZE = 100;

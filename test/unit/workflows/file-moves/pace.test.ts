@@ -291,6 +291,33 @@ describe('bounded steps', () => {
   }, 60_000);
 });
 
+describe('operations longer than an invocation', () => {
+  it('follows a move still running when its invocation stops waiting by its id on the next delivery, sending it once', async () => {
+    h = await startEngine({ table, simulator: { fileOpDurationMs: 1_500 } });
+    const { sim, queue } = h;
+    const deps = { ...h.deps, operationWaitMs: 400 };
+    const tasks = sim.addRoom({ title: 'Tasks' });
+    const folder = sim.addFolder(tasks, 'TASK-SLOW');
+    const ids = Array.from({ length: 150 }, (_, i) => sim.addFile(folder, `scan-${i}.pdf`));
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const received: QueuedMessage[] = [];
+
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
+      sourceFolderId: folder,
+      destination: { kind: 'folder', folderId: completed },
+      resultKey: 'completedFolderId',
+    });
+    await queue.drain(deps, { intercept: (m, run) => (received.push(m), run()) });
+
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 } });
+    // The chunks came back (their first invocation stopped waiting) and followed the same operations.
+    expect(received.some((m) => (m.body as { kind: string }).kind === 'chunk' && m.receiveCount > 1)).toBe(true);
+    const moves = sim.mutations().filter((m) => m.path.endsWith('/fileops/move'));
+    expect(moves.map((m) => (m.body as { fileIds: number[] }).fileIds.length).sort()).toEqual([100, 50]);
+    expect(filesUnder(sim, completed).map((f) => f.id).sort((a, b) => a - b)).toEqual(ids);
+  });
+});
+
 describe('ambiguous writes', () => {
   it('makes one folder, not two, when the answer to its creation is lost, and finishes without waiting for a redelivery', async () => {
     let lost = 0;
