@@ -41,7 +41,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * title, `name (1)` (NOTES 3.2), and every file still arrives. The move may be sent again when its answer is
  * lost: a folder already where it is asked to go is not moved again.
  *
- * Subtrees over MAX_TREE together are not moved at once: a group is split into one move per folder, and a
+ * Subtrees over MAX_TREE together are not moved at once: a group is packed into smaller ones (splitUp), and a
  * single folder over it gets a mirror and an ordinary scan (whose subfolders may move whole), so every step
  * lists a bounded number of folders.
  */
