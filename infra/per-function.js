@@ -17,10 +17,10 @@ const WEBHOOK_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem'];
 
 /**
  * table: DynamoDB actions on JobsTable. consumes: the queue of its SQS event source. sends: queues it writes to.
- * secrets: the settings it reads from Parameter Store on AWS. docspace: per-process caps on concurrent DocSpace
- * writes and reads (DOCSPACE_MAX_CONCURRENT_*), required for every function that holds DOCSPACE_API_KEY: times
- * the processes its trigger may run, they add up to DocSpace's per-user limits (serverless.yml; checked by
- * test/integration/package.test.ts).
+ * secrets: the settings it reads from Parameter Store on AWS. docspace: per-process ceilings of the adaptive caps
+ * on concurrent DocSpace writes and reads (DOCSPACE_MAX_CONCURRENT_*), required for every function that holds
+ * DOCSPACE_API_KEY: times the processes its trigger may run, each function alone fits DocSpace's per-user limits,
+ * and the caps halve on a 429 when several run at once (serverless.yml; test/integration/package.test.ts).
  */
 const FUNCTIONS = {
   tasksWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['FileMovesQueue'], secrets: ['TASKS_WEBHOOK_SECRET'] },
@@ -31,7 +31,7 @@ const FUNCTIONS = {
     consumes: 'FileMovesQueue',
     sends: ['FileMovesQueue'],
     secrets: ['DOCSPACE_API_KEY'],
-    docspace: { writes: 2, reads: 8 },
+    docspace: { writes: 5, reads: 16 },
   },
   docspaceWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['UploadCopyQueue'], secrets: ['DOCSPACE_WEBHOOK_SECRET'] },
   // No lease, so no DeleteItem (the error records it replaces go through BatchWriteItem).
@@ -39,7 +39,7 @@ const FUNCTIONS = {
     table: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
     consumes: 'UploadCopyQueue',
     secrets: ['DOCSPACE_API_KEY'],
-    docspace: { writes: 1, reads: 3 },
+    docspace: { writes: 3, reads: 10 },
   },
   projectsWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['ProjectRoomQueue'], secrets: ['PROJECTS_WEBHOOK_SECRET'] },
   // It hands a message back (with a delay) while another creation holds the portal lease, and signs the
@@ -49,10 +49,10 @@ const FUNCTIONS = {
     consumes: 'ProjectRoomQueue',
     sends: ['ProjectRoomQueue'],
     secrets: ['DOCSPACE_API_KEY', 'PROJECTS_WEBHOOK_SECRET'],
-    docspace: { writes: 1, reads: 2 },
+    docspace: { writes: 2, reads: 5 },
   },
   // It only writes the report (its parts, then the LATEST pointer); the read API serves it.
-  abandonedRoomsScan: { table: ['PutItem'], secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 1, reads: 4 } },
+  abandonedRoomsScan: { table: ['PutItem'], secrets: ['DOCSPACE_API_KEY'], docspace: { writes: 2, reads: 10 } },
   jobsApi: { table: ['GetItem', 'Query'], secrets: ['ADMIN_API_TOKEN'] },
 };
 
@@ -194,7 +194,7 @@ module.exports.environment = async ({ resolveVariable }) => {
   const environment = {};
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
     environment[key] = {};
-    // Per-process DocSpace caps: the budget that serverless.yml adds up beside fileMovesWorker. Set on every
+    // Per-process DocSpace ceilings: the budget that serverless.yml adds up beside fileMovesWorker. Set on every
     // DocSpace function, so lib/config.ts's defaults (sized for one process alone) never apply on AWS.
     if (spec.docspace) {
       environment[key].DOCSPACE_MAX_CONCURRENT_WRITES = String(spec.docspace.writes);

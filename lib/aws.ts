@@ -17,7 +17,9 @@ export function dynamo(): DynamoDBDocumentClient {
 }
 
 export function sqs(): SQSClient {
-  sqsClient ??= new SQSClient({});
+  // Always the configured endpoint, never the host of a QueueUrl: the worker names a queue by the URL its ARN
+  // implies (lib/queue/redelivery.ts), which locally is not where the emulator listens.
+  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false });
   return sqsClient;
 }
 

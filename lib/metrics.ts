@@ -34,6 +34,7 @@ export type MetricName =
   | 'FilesCopied'
   | 'DocSpaceRetries'
   | 'DocSpaceRateLimited'
+  | 'RecordsRedelivered'
   | 'DuplicateDeliveries'
   | 'RoomsCreated';
 

@@ -58,7 +58,7 @@ export async function startSqs(options: { host?: string; port?: number } = {}): 
   const server = createServer();
   const running = await listen(server, host, options.port ?? 0);
   // local-aws-sqs builds queue URLs from the port it is given, so the handler is created once the port is known.
-  const { requestHandler } = createRequestHandler({
+  const { requestHandler, service } = createRequestHandler({
     port: running.port,
     hostname: host,
     region: LOCAL_REGION,
@@ -66,8 +66,67 @@ export async function startSqs(options: { host?: string; port?: number } = {}): 
     // Tests create and drop stacks quickly; AWS's 60 s wait before re-creating a queue name only gets in the way.
     emulateQueueCreationLifecycle: false,
   });
-  server.on('request', (req, res) => void requestHandler(req, res));
+  server.on('request', (req, res) => {
+    keepReceiveCountOnVisibilityChange(service.Queues);
+    void requestHandler(req, res);
+  });
   return running;
+}
+
+type EmulatedRecord = { record: { MessageId: string; attributes: Record<string, string> } };
+type EmulatedQueue = {
+  newRecord: (message: Record<string, unknown>, delay?: number) => EmulatedRecord;
+  changeVisibility: (receiptHandle: string, visibilityTimeout: string) => boolean;
+  delete: (receiptHandle: string) => boolean;
+};
+const patchedQueues = new WeakSet<object>();
+
+/** local-aws-sqs's receipt handles are base64 of a UUID followed by JSON naming the message. */
+function messageIdOfHandle(receiptHandle: string): string | undefined {
+  try {
+    const text = Buffer.from(receiptHandle, 'base64').toString('utf8');
+    const id = (JSON.parse(text.slice(text.indexOf('{'))) as { MessageId?: unknown }).MessageId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * local-aws-sqs 2.0.2 counts a ChangeMessageVisibility as a receive (its visibility setter adds one to
+ * ApproximateReceiveCount, and its redrive check runs on that count), so a worker that shortens a failed record's
+ * visibility would see receive counts jump by two and reach the DLQ after half its attempts. SQS counts receives
+ * only. This puts the count back after the emulator's own change: each queue's records are remembered as they are
+ * created (the queue keeps them in a private field) and forgotten when deleted.
+ */
+function keepReceiveCountOnVisibilityChange(queues: readonly object[]): void {
+  for (const queue of queues as unknown as EmulatedQueue[]) {
+    if (patchedQueues.has(queue)) continue;
+    patchedQueues.add(queue);
+    const records = new Map<string, EmulatedRecord>();
+    const newRecord = queue.newRecord;
+    queue.newRecord = (message, delay) => {
+      const entry = newRecord(message, delay);
+      records.set(entry.record.MessageId, entry);
+      return entry;
+    };
+    const remove = queue.delete.bind(queue);
+    queue.delete = (receiptHandle) => {
+      const deleted = remove(receiptHandle);
+      const id = messageIdOfHandle(receiptHandle);
+      if (deleted && id) records.delete(id);
+      return deleted;
+    };
+    const changeVisibility = queue.changeVisibility.bind(queue);
+    queue.changeVisibility = (receiptHandle, visibilityTimeout) => {
+      const id = messageIdOfHandle(receiptHandle);
+      const entry = id === undefined ? undefined : records.get(id);
+      const count = entry?.record.attributes.ApproximateReceiveCount;
+      const changed = changeVisibility(receiptHandle, visibilityTimeout);
+      if (entry && count !== undefined) entry.record.attributes.ApproximateReceiveCount = count;
+      return changed;
+    };
+  }
 }
 
 export function dynamoClient(endpoint: string): DynamoDBClient {

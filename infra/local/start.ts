@@ -171,6 +171,14 @@ async function main(): Promise<void> {
     const sls = join(REPO_ROOT, 'node_modules', '.bin', 'sls');
     if (!existsSync(sls)) throw new Error('node_modules/.bin/sls is missing; run `npm ci` first');
     const args = ['offline', 'start', '--stage', STAGE, '--host', HOST, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)];
+    // serverless-offline runs each concurrent request of a function in a new worker thread when none is idle, and
+    // every new thread loads the function's bundle from scratch: a burst of 22 webhooks on 2 cores meant 22 cold
+    // starts at once and 504s at the 10 s timeout. In-process, each bundle is loaded once and every request after
+    // that is warm, as on a Lambda instance that is already running. LOCAL_LAMBDA_RUNNER=worker-threads brings
+    // back offline's default (the burst benchmark measures both).
+    const runner = process.env.LOCAL_LAMBDA_RUNNER ?? 'in-process';
+    if (runner !== 'in-process' && runner !== 'worker-threads') throw new Error('LOCAL_LAMBDA_RUNNER must be "in-process" or "worker-threads"');
+    if (runner === 'in-process') args.push('--useInProcess');
     say(`sls ${args.join(' ')}`);
     // Its own process group, so that stopping it reaches esbuild and every worker it started, even re-parented ones.
     offline = spawn(sls, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
@@ -188,6 +196,10 @@ async function main(): Promise<void> {
     }
 
     const { model, resources } = aws;
+    if (runner === 'in-process') {
+      const warmed = await warmUp(model, httpUrl, lambdaUrl);
+      say(`functions loaded before the first request: ${warmed.join(', ')}`);
+    }
     pollers = new SqsPollers({
       sqs: aws.clients.sqs,
       region: aws.env.AWS_REGION,
@@ -243,6 +255,36 @@ async function main(): Promise<void> {
     process.stderr.write(`[local] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     await stop('start-up failed', 1);
   }
+}
+
+/**
+ * Loads every HTTP function and SQS worker once, so the first real request finds it warm: an unauthenticated
+ * request to each route (answered 401 before anything is parsed; HEAD and GET routes answer as they do), and an
+ * empty batch to each worker through offline's Lambda endpoint (nothing to process). The scheduled scan is left
+ * alone: invoking it would run a scan.
+ */
+async function warmUp(model: LocalAws['model'], httpUrl: string, lambdaUrl: string): Promise<string[]> {
+  const invoke = lambdaEndpointInvoker({ endpoint: lambdaUrl, service: model.service, stage: STAGE });
+  const warmed = new Set<string>();
+  const routes = [...new Map(model.httpRoutes.map((r) => [r.functionKey, r])).values()];
+  await Promise.all([
+    ...routes.map(async (route) => {
+      const path = route.path.replace(/\{[^}]+\}/g, 'warm-up');
+      const method = route.method === 'HEAD' ? 'HEAD' : route.method;
+      const response = await fetch(`${httpUrl}${path}`, {
+        method,
+        ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}),
+        signal: AbortSignal.timeout(60_000),
+      });
+      await response.arrayBuffer();
+      warmed.add(route.functionKey);
+    }),
+    ...model.sqsMappings.map(async (mapping) => {
+      await invoke(mapping.functionKey, { Records: [] });
+      warmed.add(mapping.functionKey);
+    }),
+  ]);
+  return [...warmed].sort();
 }
 
 function printBanner(o: {

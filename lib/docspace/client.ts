@@ -12,8 +12,9 @@ import {
   scrubSecrets,
   type DocSpaceMethod,
 } from './errors';
-import { Semaphore } from './limiter';
+import { AdaptiveLimit, type Outcome } from './limiter';
 import { fullJitterDelay } from '../backoff';
+import { currentDeadline } from '../deadline';
 
 export interface RetryInfo {
   method: string;
@@ -30,9 +31,21 @@ export interface DocSpaceClientOptions {
   apiKey: string;
   /** Per attempt, default 15000. */
   timeoutMs?: number;
-  /** Per process, default 20 / 5. */
-  concurrency?: { reads: number; writes: number };
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; budgetMs?: number };
+  /** Per process, the ceilings of the adaptive caps (lib/docspace/limiter.ts), default 20 / 5. `adaptive: false`
+   *  keeps them fixed (the behaviour before, for comparisons). */
+  concurrency?: { reads: number; writes: number; adaptive?: boolean };
+  /**
+   * budgetMs bounds a write's retries; readBudgetMs bounds a read's, and a 429's on any method (DocSpace did
+   * nothing, so repeating it is always safe). maxAttempts and readMaxAttempts likewise.
+   */
+  retry?: {
+    maxAttempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    budgetMs?: number;
+    readMaxAttempts?: number;
+    readBudgetMs?: number;
+  };
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -41,6 +54,10 @@ export interface DocSpaceClientOptions {
     warn(message: string, extra?: Record<string, unknown>): void;
   };
   onRetry?: (info: RetryInfo) => void;
+  /** Every 429, retried or not. */
+  onRateLimited?: (info: { method: string; path: string }) => void;
+  /** The give-up deadline of the current work (default: lib/deadline.ts's, set per SQS record by the worker). */
+  deadline?: () => number | undefined;
 }
 
 export type Query = Record<string, string | number | boolean | ReadonlyArray<string | number> | undefined>;
@@ -57,14 +74,20 @@ const DEFAULTS = {
   timeoutMs: 15_000,
   reads: 20,
   writes: 5,
-  // 8 attempts with full jitter from 250 ms, capped at 10 s: at most 25.75 s of backoff (about 13 s on average),
-  // inside the 30 s budget. That rides out bursts of 429s (NOTES 2.4: no Retry-After); a longer limiter storm is
-  // left to the queue's redelivery, because one request must not eat a worker's whole Lambda timeout.
+  // A write: 8 attempts with full jitter from 250 ms, capped at 10 s, within 30 s. A read, or any request answered
+  // 429: up to 20 attempts within 60 s, so trouble that passes in a minute (NOTES 2.4: back off up to about 60 s,
+  // no Retry-After) costs a minute in-process instead of a step's redelivery. Whatever the budget, a request
+  // gives up before the current deadline (the record's share of its Lambda's time), so riding out trouble never
+  // turns into a timed-out invocation; the step then fails cleanly and SQS brings it back within seconds.
   maxAttempts: 8,
   baseDelayMs: 250,
   maxDelayMs: 10_000,
   budgetMs: 30_000,
+  readMaxAttempts: 20,
+  readBudgetMs: 60_000,
 };
+/** An attempt is not started with less time than this before the deadline; it could not finish anyway. */
+const MIN_ATTEMPT_MS = 1_000;
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -91,13 +114,15 @@ export class DocSpaceClient {
   readonly #authorization: string;
   readonly #apiKey: string;
   readonly #timeoutMs: number;
-  readonly #retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; budgetMs: number };
+  readonly #retry: Required<NonNullable<DocSpaceClientOptions['retry']>>;
   readonly #fetch: typeof fetch;
   readonly #random: () => number;
   readonly #logger: DocSpaceClientOptions['logger'];
   readonly #onRetry: ((info: RetryInfo) => void) | undefined;
-  readonly #reads: Semaphore;
-  readonly #writes: Semaphore;
+  readonly #onRateLimited: DocSpaceClientOptions['onRateLimited'];
+  readonly #deadline: () => number | undefined;
+  readonly #reads: AdaptiveLimit;
+  readonly #writes: AdaptiveLimit;
 
   constructor(options: DocSpaceClientOptions) {
     this.#apiBase = `${options.baseUrl.replace(/\/+$/, '')}/api/2.0/`;
@@ -110,15 +135,30 @@ export class DocSpaceClient {
       baseDelayMs: options.retry?.baseDelayMs ?? DEFAULTS.baseDelayMs,
       maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.maxDelayMs,
       budgetMs: options.retry?.budgetMs ?? DEFAULTS.budgetMs,
+      readMaxAttempts: Math.max(1, options.retry?.readMaxAttempts ?? DEFAULTS.readMaxAttempts),
+      readBudgetMs: options.retry?.readBudgetMs ?? DEFAULTS.readBudgetMs,
     };
     this.limits = { reads: options.concurrency?.reads ?? DEFAULTS.reads, writes: options.concurrency?.writes ?? DEFAULTS.writes };
-    this.#reads = new Semaphore(this.limits.reads);
-    this.#writes = new Semaphore(this.limits.writes);
+    const fixed = options.concurrency?.adaptive === false;
+    this.#reads = new AdaptiveLimit(this.limits.reads, fixed ? { min: this.limits.reads } : {});
+    this.#writes = new AdaptiveLimit(this.limits.writes, fixed ? { min: this.limits.writes } : {});
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger;
     this.#onRetry = options.onRetry;
+    this.#onRateLimited = options.onRateLimited;
+    this.#deadline = options.deadline ?? currentDeadline;
+  }
+
+  /** How many times each adaptive cap was halved by a 429 (diagnostics, benchmarks). */
+  get adaptiveDecreases(): { reads: number; writes: number } {
+    return { reads: this.#reads.decreases, writes: this.#writes.decreases };
+  }
+
+  /** The adaptive caps as they stand now (each at most its ceiling in `limits`). */
+  get currentLimits(): { reads: number; writes: number } {
+    return { reads: this.#reads.limit, writes: this.#writes.limit };
   }
 
   /** Highest number of requests that were in flight at once, per kind (diagnostics and tests). */
@@ -140,35 +180,52 @@ export class DocSpaceClient {
     // Errors and logs carry the path only: the query may hold user-supplied filter text.
     const errorPath = `/api/2.0/${relative.split('?')[0]}`;
     const mayRepeatAmbiguous = method === 'GET' || options.idempotent === true;
-    const semaphore = method === 'GET' ? this.#reads : this.#writes;
+    const limit = method === 'GET' ? this.#reads : this.#writes;
+    const deadline = this.#deadline();
 
     let spentMs = 0;
     for (let attempt = 1; ; attempt += 1) {
       let outcome: { ok: true; value: unknown } | { ok: false; error: DocSpaceError };
+      // The budget counts time on the wire and in backoff, not time queued behind our own concurrency cap,
+      // so a busy process does not lose its retries before it has even sent the request.
+      const release = await limit.acquire();
+      let result: Outcome = 'failed';
+      const started = Date.now();
       try {
-        // The budget counts time on the wire and in backoff, not time queued behind our own concurrency cap,
-        // so a busy process does not lose its retries before it has even sent the request.
-        const value = await semaphore.run(async () => {
-          const started = Date.now();
-          try {
-            return await this.#attempt(method, url, errorPath, options);
-          } finally {
-            spentMs += Date.now() - started;
-          }
-        });
+        const timeoutMs = deadline === undefined ? this.#timeoutMs : Math.max(MIN_ATTEMPT_MS, Math.min(this.#timeoutMs, deadline - started));
+        const value = await this.#attempt(method, url, errorPath, options, timeoutMs);
         outcome = { ok: true, value };
+        result = 'ok';
       } catch (error) {
         outcome = { ok: false, error: this.#asDocSpaceError(error, method, errorPath) };
+        if (outcome.error instanceof DocSpaceRateLimitError) result = 'rate-limited';
+      } finally {
+        spentMs += Date.now() - started;
+        release(result);
       }
       if (outcome.ok) return this.#parse(outcome.value, options.schema, method, errorPath) as z.infer<S>;
 
       const error = outcome.error;
-      if (error instanceof DocSpaceRateLimitError) this.stats.rateLimited += 1;
+      if (error instanceof DocSpaceRateLimitError) {
+        this.stats.rateLimited += 1;
+        this.#onRateLimited?.({ method, path: errorPath });
+      }
       const repeatable = error.retryable && (!error.ambiguous || mayRepeatAmbiguous);
       if (!repeatable) throw error;
       const delayMs = this.#delay(attempt, error);
-      if (attempt >= this.#retry.maxAttempts || spentMs + delayMs > this.#retry.budgetMs) {
-        this.#logger?.warn('DocSpace request gave up after retries', { method, path: errorPath, attempts: attempt, spentMs, error: error.message });
+      const long = method === 'GET' || error instanceof DocSpaceRateLimitError;
+      const maxAttempts = long ? this.#retry.readMaxAttempts : this.#retry.maxAttempts;
+      const budgetMs = long ? this.#retry.readBudgetMs : this.#retry.budgetMs;
+      const pastDeadline = deadline !== undefined && Date.now() + delayMs + MIN_ATTEMPT_MS > deadline;
+      if (attempt >= maxAttempts || spentMs + delayMs > budgetMs || pastDeadline) {
+        this.#logger?.warn('DocSpace request gave up after retries', {
+          method,
+          path: errorPath,
+          attempts: attempt,
+          spentMs,
+          ...(pastDeadline ? { reason: 'the invocation deadline is near' } : {}),
+          error: error.message,
+        });
         throw error;
       }
 
@@ -183,13 +240,13 @@ export class DocSpaceClient {
   }
 
   /** One attempt, holding a concurrency slot. Resolves with the parsed envelope body, or throws. */
-  async #attempt(method: DocSpaceMethod, url: string, errorPath: string, options: RequestOptions<z.ZodType>): Promise<unknown> {
+  async #attempt(method: DocSpaceMethod, url: string, errorPath: string, options: RequestOptions<z.ZodType>, timeoutMs: number): Promise<unknown> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.#timeoutMs);
+    }, timeoutMs);
     try {
       this.stats.requests += 1;
       const headers: Record<string, string> = { authorization: this.#authorization, accept: 'application/json' };
@@ -205,7 +262,7 @@ export class DocSpaceClient {
       throw this.#httpError(response, text, method, errorPath);
     } catch (error) {
       if (error instanceof DocSpaceError) throw error;
-      if (timedOut) throw new DocSpaceTimeoutError(`no response within ${this.#timeoutMs} ms`, method, errorPath);
+      if (timedOut) throw new DocSpaceTimeoutError(`no response within ${timeoutMs} ms`, method, errorPath);
       throw networkError(error, method, errorPath, this.#redact);
     } finally {
       clearTimeout(timer);

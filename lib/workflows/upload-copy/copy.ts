@@ -176,7 +176,8 @@ async function copyTo(deps: UploadCopyDeps, jobId: string, source: SourceFile, d
     const found = await recoverEarlierCopy(deps, jobId, source, dest, attempt);
     if (found) return record(deps, jobId, source, dest, found);
     if (now() - attempt.startedAt < COPY_SETTLE_MS) {
-      throw new CopyNotSettledError(`an earlier copy of file ${source.id} to folder ${dest} may still be running`);
+      const settlesInSeconds = Math.ceil((COPY_SETTLE_MS - (now() - attempt.startedAt)) / 1000);
+      throw new CopyNotSettledError(`an earlier copy of file ${source.id} to folder ${dest} may still be running`, settlesInSeconds);
     }
     deps.log.warn('an earlier copy request left no file; copying again', { jobId, sourceFileId: source.id, destFolderId: dest });
   }

@@ -36,6 +36,13 @@ export class PermanentCopyError extends Error {
 /** The copy may still be under way in DocSpace; try again later rather than copy a second time. */
 export class CopyNotSettledError extends Error {
   override readonly name = 'CopyNotSettledError';
+  /** When it can have settled: SQS brings the message back no sooner (lib/queue/redelivery.ts). */
+  constructor(
+    message: string,
+    readonly redeliverAfterSeconds?: number,
+  ) {
+    super(message);
+  }
 }
 
 export class CopyFailedError extends Error {

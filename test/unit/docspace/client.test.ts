@@ -227,7 +227,7 @@ describe('retries', () => {
 
   it('stops after maxAttempts and throws the last error', async () => {
     let n = 0;
-    const h = harness(() => proxyPage(503, `503 attempt ${++n}`), { retry: { maxAttempts: 3 } });
+    const h = harness(() => proxyPage(503, `503 attempt ${++n}`), { retry: { readMaxAttempts: 3 } });
     const error = await caught(h.client.request('GET', 'files/7'));
     expect(error).toBeInstanceOf(DocSpaceServerError);
     expect((error as Error).message).toContain('503 attempt 3');
@@ -236,7 +236,7 @@ describe('retries', () => {
 
   it('ends a retry storm when the budget is spent, throwing the last error rather than swallowing it', async () => {
     let n = 0;
-    const h = harness(() => proxyPage(503, `503 attempt ${++n}`), { random: () => 1, retry: { maxAttempts: 100, budgetMs: 5000 } });
+    const h = harness(() => proxyPage(503, `503 attempt ${++n}`), { random: () => 1, retry: { readMaxAttempts: 100, readBudgetMs: 5000 } });
     const error = await caught(h.client.request('GET', 'files/7'));
     // 250 + 500 + 1000 + 2000 = 3750 ms slept; another 4000 would pass 5000.
     expect(h.sleeps).toEqual([250, 500, 1000, 2000]);
@@ -244,6 +244,75 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(DocSpaceServerError);
     expect((error as Error).message).toContain('503 attempt 5');
     expect(h.logs.at(-1)).toMatchObject({ level: 'warn', message: 'DocSpace request gave up after retries' });
+  });
+});
+
+describe('riding out a minute of trouble', () => {
+  /** A portal that answers 503 pages and bare 429s, alternately, until `troubleMs` of the client's time has passed. */
+  function troubled(troubleMs: number, options: Parameters<typeof harness>[1] = {}) {
+    let slept = 0;
+    let n = 0;
+    const h = harness(() => (slept < troubleMs ? (++n % 2 ? proxyPage(503, 'busy') : tooMany()) : ok(folder)), {
+      random: () => 1,
+      sleep: async (ms) => {
+        slept += ms;
+      },
+      ...options,
+    });
+    return { ...h, slept: () => slept };
+  }
+
+  it('a read survives 55 s of 503s and 429s in-process and returns the answer', async () => {
+    const h = troubled(55_000);
+    await expect(h.client.request('GET', 'files/folder/7')).resolves.toBeDefined();
+    expect(h.slept()).toBeGreaterThanOrEqual(55_000);
+    expect(h.client.stats.rateLimited).toBeGreaterThan(0);
+  });
+
+  it('a read gives up, with the last error, once trouble outlasts its minute', async () => {
+    const h = troubled(120_000);
+    const error = await caught(h.client.request('GET', 'files/folder/7'));
+    expect(error).toBeInstanceOf(DocSpaceError);
+    expect(h.slept()).toBeLessThanOrEqual(60_000);
+  });
+
+  it('a write answered 429 (DocSpace did nothing) is repeated for as long as a read', async () => {
+    const h = harness(
+      (() => {
+        let n = 0;
+        return () => (++n <= 12 ? tooMany() : ok(folder));
+      })(),
+    );
+    await expect(h.client.request('POST', 'files/folder/3', { body: { title: 'x' } })).resolves.toBeDefined();
+    expect(h.calls).toHaveLength(13);
+  });
+
+  it('gives up before the deadline of the current work, however much of its budget is left', async () => {
+    let now = 1_000_000;
+    const h = troubled(55_000, {
+      deadline: () => 1_000_000 + 20_000,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      const error = await caught(h.client.request('GET', 'files/folder/7'));
+      expect(error).toBeInstanceOf(DocSpaceError);
+      expect(now).toBeLessThanOrEqual(1_000_000 + 20_000);
+      expect(h.logs.at(-1)).toMatchObject({ message: 'DocSpace request gave up after retries', extra: { reason: 'the invocation deadline is near' } });
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('times out a hung attempt at the deadline rather than after the full per-attempt timeout', async () => {
+    const h = harness(hang, { timeoutMs: 60_000, deadline: () => Date.now() + 1_000, retry: { readMaxAttempts: 1 } });
+    const started = Date.now();
+    const error = await caught(h.client.request('GET', 'files/folder/7'));
+    expect(error).toMatchObject({ name: 'DocSpaceTimeoutError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 

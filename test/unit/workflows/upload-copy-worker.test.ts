@@ -215,7 +215,11 @@ describe('failures and the crash window', () => {
     portal.crashAfterStart = 1;
     await expect(copyUpload(deps, message, ctx('m-1', 1))).rejects.toThrow(/worker died/);
     clock += 10_000;
-    await expect(copyUpload(deps, message, ctx('m-1', 2))).rejects.toBeInstanceOf(CopyNotSettledError);
+    const notYet = await copyUpload(deps, message, ctx('m-1', 2)).then(() => undefined, (e: unknown) => e);
+    expect(notYet).toBeInstanceOf(CopyNotSettledError);
+    // SQS is asked to bring it back once the copy can have settled (90 s after it was requested), not sooner.
+    expect((notYet as CopyNotSettledError).redeliverAfterSeconds).toBeGreaterThanOrEqual(79);
+    expect((notYet as CopyNotSettledError).redeliverAfterSeconds).toBeLessThanOrEqual(80);
     portal.completeDeferred();
     await copyUpload(deps, message, ctx('m-1', 3));
     expect(portal.calls.startCopy).toBe(1);
