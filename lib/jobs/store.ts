@@ -369,9 +369,10 @@ export class JobStore {
   }
 }
 
-/** A job item without its keys and without the file-move run's set of settled steps (lib/jobs/chunks.ts). */
+/** A job item without its keys and without the file-move run's settle bookkeeping (lib/jobs/chunks.ts; `settled` is
+ *  what jobs written before the step markers carry). */
 export function toJob(item: Record<string, unknown>): Job {
-  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, ...rest } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, settling: _settling, ...rest } = item;
   return rest as unknown as Job;
 }
 

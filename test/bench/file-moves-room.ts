@@ -29,7 +29,7 @@ export function pathOf(sim: DocSpaceSimulator, folderId: number, rootId: number)
 export function buildNestedRoom(
   sim: DocSpaceSimulator,
   options: { title?: string; files: number; depth: number; width: number },
-): { roomId: number; fileIds: number[]; folderIds: number[]; pathOfFile: Map<number, string> } {
+): { roomId: number; fileIds: number[]; folderIds: number[]; pathOfFile: Map<number, string>; pathOfFolder: Map<number, string> } {
   const names = ['Contracts', 'Invoices', 'Drafts', 'Scans', 'Mail'];
   const roomId = sim.addRoom({ title: options.title ?? 'Client room' });
   const folders = [roomId];
@@ -49,5 +49,6 @@ export function buildNestedRoom(
     fileIds.push(id);
     pathOfFile.set(id, pathOf(sim, folderId, roomId));
   }
-  return { roomId, fileIds, folderIds: folders.slice(1), pathOfFile };
+  const pathOfFolder = new Map(folders.slice(1).map((id) => [id, pathOf(sim, id, roomId)]));
+  return { roomId, fileIds, folderIds: folders.slice(1), pathOfFile, pathOfFolder };
 }

@@ -48,11 +48,26 @@ async function getJob(s: Stack, jobId: string) {
 
 const byId = (a: number, b: number) => a - b;
 
-function movesIn(s: Stack): Array<{ seq: number; fileIds: number[]; conflictResolveType: unknown }> {
+/**
+ * Every move the portal was sent, with the files it carried: those named, and those inside the folders named
+ * (a whole-folder move carries its subtree), as the room was built (`room`, from buildNestedRoom).
+ */
+function movesIn(
+  s: Stack,
+  room?: { pathOfFile: Map<number, string>; pathOfFolder: Map<number, string> },
+): Array<{ seq: number; fileIds: number[]; conflictResolveType: unknown }> {
+  const inside = (folderId: number) => {
+    const path = room?.pathOfFolder.get(folderId);
+    if (path === undefined) return [];
+    return [...room!.pathOfFile].filter(([, p]) => p === path || p.startsWith(`${path}/`)).map(([id]) => id);
+  };
   return s.sim
     .mutations()
     .filter((m) => m.method === 'PUT' && m.path.endsWith('/files/fileops/move'))
-    .map((m) => ({ seq: m.seq, ...(m.body as { fileIds: number[]; conflictResolveType: unknown }) }));
+    .map((m) => {
+      const body = m.body as { fileIds: number[]; folderIds?: number[]; conflictResolveType: unknown };
+      return { seq: m.seq, ...body, fileIds: [...body.fileIds, ...(body.folderIds ?? []).flatMap(inside)] };
+    });
 }
 
 function childFoldersTitled(s: Stack, parentId: number, title: string): number[] {
@@ -98,7 +113,7 @@ describe('deal closed → archive the client room', () => {
       for (const file of archived) expect(pathOf(s.sim, file.folderId, archiveFolderId)).toBe(room.pathOfFile.get(file.id));
       expect(filesUnder(s.sim, room.roomId)).toEqual([]);
 
-      const moves = movesIn(s);
+      const moves = movesIn(s, room);
       expect(moves.flatMap((m) => m.fileIds).sort(byId)).toEqual([...room.fileIds].sort(byId));
       expect(moves.every((m) => m.conflictResolveType === 'Duplicate')).toBe(true);
       const revokes = s.sim.mutations().filter((m) => m.path.endsWith(`/files/rooms/${room.roomId}/share`));
@@ -127,7 +142,7 @@ describe('deal closed → archive the client room', () => {
     const jobIds = new Set(answers.map((a) => (a.body as { jobId: string }).jobId));
     expect(jobIds.size).toBe(1);
     expect(childFoldersTitled(s, DEMO.archiveRootFolderId, 'Hooli')).toHaveLength(1);
-    const moved = movesIn(s).flatMap((m) => m.fileIds);
+    const moved = movesIn(s, room).flatMap((m) => m.fileIds);
     expect(moved.sort(byId)).toEqual([...room.fileIds].sort(byId));
     expect(await getJob(s, [...jobIds][0]!)).toMatchObject({ status: 'succeeded', progress: { total: 200, done: 200, failed: 0 } });
 
@@ -135,7 +150,7 @@ describe('deal closed → archive the client room', () => {
     const late = await postDeal(s, deal);
     await s.drain();
     expect(late.body).toEqual({ jobId: [...jobIds][0] });
-    expect(movesIn(s).flatMap((m) => m.fileIds)).toHaveLength(200);
+    expect(movesIn(s, room).flatMap((m) => m.fileIds)).toHaveLength(200);
   });
 
   it(
@@ -170,7 +185,7 @@ describe('deal closed → archive the client room', () => {
 
       expect(again.body).toEqual({ jobId });
       expect(await getJob(s, jobId)).toMatchObject({ status: 'succeeded', progress: { total: 400, done: 400, failed: 0 }, errors: [] });
-      expect(movesIn(s).flatMap((m) => m.fileIds).sort(byId)).toEqual(stuck);
+      expect(movesIn(s, room).flatMap((m) => m.fileIds).sort(byId)).toEqual(stuck);
       expect(filesUnder(s.sim, archiveFolderId).map((f) => f.id).sort(byId)).toEqual([...room.fileIds].sort(byId));
       expect(childFoldersTitled(s, DEMO.archiveRootFolderId, 'Umbrella')).toEqual([archiveFolderId]);
       expect(s.sim.state.shares.get(room.roomId)?.has(DEMO.guestUserId) ?? false).toBe(false);
@@ -208,7 +223,7 @@ describe('deal closed → archive the client room', () => {
     expect(job).toMatchObject({ status: 'succeeded', progress: { total: 300, done: 300, failed: 0 } });
     const archived = filesUnder(s.sim, job.result.archiveFolderId).map((f) => f.id);
     expect(archived.sort(byId)).toEqual([...room.fileIds].sort(byId));
-    expect(movesIn(s).flatMap((m) => m.fileIds).sort(byId)).toEqual([...room.fileIds].sort(byId));
+    expect(movesIn(s, room).flatMap((m) => m.fileIds).sort(byId)).toEqual([...room.fileIds].sort(byId));
     expect(s.batches().reduce((n, b) => n + b.retained, 0)).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createFolder, listFolder } from '../../docspace/folders';
 import type { DocSpaceClient } from '../../docspace/client';
+import { DocSpaceError } from '../../docspace/errors';
 import { LeaseHeldError, type Leases } from '../../jobs/lease';
 import { FOLDER_LEASE_WAIT_MS, INVOCATION_LEASE_MS, type FileMoveInput } from './model';
 
@@ -36,29 +37,145 @@ export async function ensureFolders(
   titles: string[],
   options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<number[]> {
-  if (titles.length === 0) return [];
+  const plan = await planMirrors(docspace, leases, parentId, titles.map((title) => ({ title, whole: false as const })), options);
+  return plan.map((p) => p.destFolderId!);
+}
+
+export interface MirrorPlan {
+  /** Set when the folder gets a mirror; absent when it is to be moved whole (no folder of its title is there). */
+  destFolderId?: number;
+}
+
+/**
+ * The reservation of a title under a destination folder by a whole-folder move, from the scan that chose it
+ * until the folder has arrived: while it stands, no job creates a folder of that title there (it waits, then
+ * finds the moved one). Keyed by the title in lower case, as DocSpace compares titles.
+ */
+export const titleLease = (parentId: number, title: string) => `folder:${parentId}:title:${title.toLowerCase()}`;
+/** Who holds a title reserved for the whole-folder move of one source folder in one run. */
+export const treeOwner = (jobId: string, run: number, sourceFolderId: number) => `tree:${jobId}:${run}:${sourceFolderId}`;
+/** How long a whole-folder move holds its title from the scan on; renewed by the move step, released after it. */
+export const TITLE_RESERVATION_MS = 15 * 60_000;
+
+/**
+ * Like ensureFolders, for the subfolders of a source folder: one that may move whole (`whole`, the owner of its
+ * move: its title is unique among its siblings) and finds no folder of its title under the parent gets no mirror
+ * and a reservation of its title there; the caller moves it with its subtree in one operation. The others are
+ * paired with a mirror, found or created.
+ */
+export async function planMirrors(
+  docspace: DocSpaceClient,
+  leases: Leases,
+  parentId: number,
+  subfolders: Array<{ title: string; whole: false | string }>,
+  options: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<MirrorPlan[]> {
+  if (subfolders.length === 0) return [];
+  const sleep = options.sleep ?? realSleep;
+  return underParentLease(leases, parentId, options, async () => {
+    let existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+    const taken = new Set<number>();
+    const seen = new Set(existing.map((f) => f.id));
+    const plan: MirrorPlan[] = [];
+    // The titles of folders to move whole are reserved side by side (each one conditional put).
+    const reserved = new Set<number>();
+    const candidates = subfolders
+      .map((f, i) => ({ ...f, i }))
+      .filter((f) => f.whole && !existing.some((e) => e.title.toLowerCase() === f.title.toLowerCase()));
+    for (let k = 0; k < candidates.length; k += 25) {
+      await Promise.all(
+        candidates.slice(k, k + 25).map(async (f) => {
+          try {
+            await leases.acquire(titleLease(parentId, f.title), f.whole as string, TITLE_RESERVATION_MS);
+            reserved.add(f.i);
+          } catch (error) {
+            if (!(error instanceof LeaseHeldError)) throw error;
+          }
+        }),
+      );
+    }
+    for (const [i, { title }] of subfolders.entries()) {
+      if (reserved.has(i)) {
+        plan.push({});
+        continue;
+      }
+      let match = existing.find((f) => f.title === title && !taken.has(f.id));
+      if (!match) {
+        // Another job may be moving a folder of this title in: wait for it to arrive rather than make a second.
+        const owner = randomUUID();
+        for (let waited = 0; ; waited += 200) {
+          try {
+            await leases.acquire(titleLease(parentId, title), owner, INVOCATION_LEASE_MS);
+            break;
+          } catch (error) {
+            if (!(error instanceof LeaseHeldError) || waited >= FOLDER_LEASE_WAIT_MS) throw error;
+            await sleep(200);
+          }
+        }
+        try {
+          existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+          match = existing.find((f) => f.title === title && !taken.has(f.id));
+          if (!match) {
+            const id = await createFolderOnce(docspace, parentId, title, seen);
+            existing.push({ id, title } as (typeof existing)[number]);
+            match = existing[existing.length - 1]!;
+          }
+        } finally {
+          await leases.release(titleLease(parentId, title), owner);
+        }
+      }
+      for (const f of existing) seen.add(f.id);
+      taken.add(match.id);
+      plan.push({ destFolderId: match.id });
+    }
+    return plan;
+  });
+}
+
+/**
+ * Runs `work` holding the lease on a destination folder's children (the lease ensureFolders takes), waiting a
+ * little for another holder: the holder needs one listing and a few creates, or one whole-folder move.
+ */
+export async function underParentLease<T>(
+  leases: Leases,
+  parentId: number,
+  options: { sleep?: (ms: number) => Promise<void>; holdMs?: number },
+  work: () => Promise<T>,
+): Promise<T> {
   const sleep = options.sleep ?? realSleep;
   const resource = `folder:${parentId}`;
   const owner = randomUUID();
   for (let waited = 0, delay = 100; ; ) {
     try {
-      return await leases.withLease(resource, owner, INVOCATION_LEASE_MS, async () => {
-        const existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
-        const taken = new Set<number>();
-        const ids: number[] = [];
-        for (const title of titles) {
-          const match = existing.find((f) => f.title === title && !taken.has(f.id));
-          const id = match?.id ?? (await createFolder(docspace, parentId, title)).id;
-          taken.add(id);
-          ids.push(id);
-        }
-        return ids;
-      });
+      return await leases.withLease(resource, owner, options.holdMs ?? INVOCATION_LEASE_MS, work);
     } catch (error) {
       if (!(error instanceof LeaseHeldError) || waited >= FOLDER_LEASE_WAIT_MS) throw error;
       await sleep(delay);
       waited += delay;
-      delay = Math.min(delay * 2, 2_000);
+      delay = Math.min(delay * 2, LEASE_POLL_MAX_MS);
+    }
+  }
+}
+
+/** A holder needs a listing and a few creates, or one folder move: a waiter looks again often. */
+const LEASE_POLL_MAX_MS = 250;
+
+/**
+ * Creates a folder once, even when DocSpace's answer is lost (a 500/502, a timeout, a reset: the folder may or
+ * may not exist). The caller holds the parent's lease, so no job of ours creates there meanwhile: a folder of
+ * this title that was not there before the attempt is the one it made. Only when the portal shows none is the
+ * create sent again.
+ */
+async function createFolderOnce(docspace: DocSpaceClient, parentId: number, title: string, seen: Set<number>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await createFolder(docspace, parentId, title)).id;
+    } catch (error) {
+      if (!(error instanceof DocSpaceError) || !error.ambiguous || attempt >= 3) throw error;
+      const made = (await listFolder(docspace, parentId)).folders
+        .filter((f) => f.title === title && !seen.has(f.id))
+        .sort((a, b) => a.id - b.id)[0];
+      if (made) return made.id;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { listFolder, listTree } from '../../docspace/folders';
 import type { JobError } from '../../jobs/store';
 import { FINALIZER_STALE_MS, LAST_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
+import { locateFiles } from './locate';
 import { describeError, isLive, isTransient, pendingSteps } from './progress';
 import { revokeGuest } from './revoke-guest';
 
@@ -91,9 +92,8 @@ async function settleFileErrors(
     byDest.set(e.destFolderId!, ids);
   }
   const movedAfterAll: number[] = [];
-  for (const [destFolderId, ids] of byDest) {
-    for (const file of (await listFolder(deps.docspace, destFolderId)).files) if (ids.has(file.id)) movedAfterAll.push(file.id);
-  }
+  const where = await locateFiles(deps, gone.map((e) => e.fileId!));
+  for (const [destFolderId, ids] of byDest) for (const id of ids) if (where.get(id) === destFolderId) movedAfterAll.push(id);
   if (movedAfterAll.length) {
     await deps.store.deleteErrors(jobId, run, movedAfterAll);
     deps.log.info('files reported as failed had moved after all', { jobId, run, files: movedAfterAll.length });

@@ -30,8 +30,26 @@ export const fileMoveMessageSchema = z.discriminatedUnion('kind', [
   /** Starts a run: takes the source room, resolves the destination root, queues the scan of the source root. */
   z.object({ kind: z.literal('plan'), ...step }),
   /** Scans one source folder: mirrors its subfolders, writes its chunks, queues them and the subfolders' scans. */
-  z.object({ kind: z.literal('folder'), ...step, sourceFolderId: id, destFolderId: id }),
+  z.object({
+    kind: z.literal('folder'),
+    ...step,
+    sourceFolderId: id,
+    destFolderId: id,
+    /** A folder of more than SCAN_ENTRIES entries is scanned in batches: where this one starts, and how many
+     *  chunks the batches before it wrote. */
+    startIndex: z.number().int().min(0).optional(),
+    chunksBefore: z.number().int().min(0).optional(),
+  }),
   z.object({ kind: z.literal('chunk'), ...step, sourceFolderId: id, index: z.number().int().min(0) }),
+  /** Moves sibling source folders with their whole subtrees into `destFolderId` in one operation (move-folder.ts);
+   *  `sourceFolderId` is the first of them, the step's key. */
+  z.object({
+    kind: z.literal('tree'),
+    ...step,
+    sourceFolderId: id,
+    destFolderId: id,
+    folders: z.array(z.object({ sourceFolderId: id, title: z.string() })).min(1),
+  }),
   z.object({ kind: z.literal('finalize'), ...step }),
 ]);
 export type FileMoveMessage = z.infer<typeof fileMoveMessageSchema>;
@@ -47,9 +65,33 @@ export interface FileMoveDeps {
   log: Log;
   counters: Counters;
   now?: () => number;
+  /** Move a subfolder with its subtree in one operation where that is safe (move-folder.ts). On unless false. */
+  wholeFolders?: boolean;
+  sleep?: (ms: number) => Promise<void>;
+  /** How long one invocation follows a DocSpace operation (locate.ts OPERATION_WAIT_MS unless set). */
+  operationWaitMs?: number;
 }
 
 export const CHUNK_SIZE = 100;
+/**
+ * Entries (50 pages) one scan step lists; a bigger folder is scanned in batches, each queuing the next, so a
+ * folder of 100 000 files is 20 steps of 50 requests, not one invocation of 1000. A multiple of CHUNK_SIZE.
+ */
+export const SCAN_ENTRIES = 5_000;
+/**
+ * The largest subtree (or group of subtrees) moved in one step. Its listing before and after the move is about
+ * 2 × 100 requests: with fileMovesWorker's 6 steps in flight sharing DocSpace's 1500 requests a minute, 1200
+ * requests, under a minute, inside the worker's 120 s. A bigger folder gets a mirror and a scan, and its
+ * subfolders move whole in groups.
+ */
+export const MAX_TREE = { folders: 100, files: 10_000 };
+/**
+ * Sibling folders moved together in one operation: at most this many, and only while the sum of their
+ * weights (1 + the subfolders each lists directly, a floor of its subtree) stays under TREE_GROUP_WEIGHT, so a
+ * group seldom has to be split after its listing.
+ */
+export const TREE_GROUP_FOLDERS = 8;
+export const TREE_GROUP_WEIGHT = 60;
 /** How long one job holds its source room; renewed by every chunk, so only a dead job lets it lapse. */
 export const SOURCE_LEASE_MS = 15 * 60_000;
 /**

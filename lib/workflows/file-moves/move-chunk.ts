@@ -1,8 +1,9 @@
-import { isFinished, startFileOperation, waitForOperation } from '../../docspace/fileops';
-import { listFolder } from '../../docspace/folders';
+import { DocSpaceOperationTimeoutError } from '../../docspace/errors';
+import { isFinished, startFileOperation } from '../../docspace/fileops';
 import { LeaseHeldError } from '../../jobs/lease';
 import type { JobError } from '../../jobs/store';
-import { chunkStep } from '../../jobs/chunks';
+import { chunkStep, type Chunk } from '../../jobs/chunks';
+import { followOperation, locateFiles } from './locate';
 import { LAST_ATTEMPT, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
 import { describeError, isLive, isTransient, oneAtATime, pendingSteps } from './progress';
 
@@ -91,56 +92,75 @@ async function settle(deps: FileMoveDeps, message: { jobId: string; run: number;
 
 async function move(
   deps: FileMoveDeps,
-  chunk: { destFolderId: number; sourceFolderId: number; attempts: number },
+  chunk: Chunk,
   wanted: Map<number, { id: number; title: string }>,
   moved: Set<number>,
   reasons: Map<number, string>,
   lastChance: boolean,
 ): Promise<void> {
+  const sleep = deps.sleep ?? realSleep;
   if (chunk.attempts > 1) {
-    // An earlier attempt may have moved part of the chunk before it died; those files are already done.
-    for (const id of await idsIn(deps, chunk.destFolderId, wanted)) moved.add(id);
+    // An earlier attempt may have moved part of the chunk before it died. The operation it started, followed by
+    // its id, says what; whatever that cannot vouch for is looked up file by file.
+    const earlier = chunk.operationId ? await followOperation(deps, chunk.operationId) : undefined;
+    const reported = new Set(earlier?.state === 'finished' ? (earlier.op.files ?? []).map((f) => f.id) : []);
+    for (const id of wanted.keys()) if (reported.has(id)) moved.add(id);
+    await lookUp(deps, chunk, [...wanted.keys()].filter((id) => !moved.has(id)), moved);
   }
-  const toMove = [...wanted.keys()].filter((id) => !moved.has(id));
-  if (toMove.length === 0) return;
 
   let operationError = '';
   const reported = new Set<number>();
-  try {
-    const started = await startFileOperation(deps.docspace, 'move', {
-      fileIds: toMove,
-      destFolderId: chunk.destFolderId,
-      conflictResolveType: 'Duplicate',
-    });
-    const outcome = isFinished(started) ? { state: 'finished' as const, op: started } : await waitForOperation(deps.docspace, started.id);
-    if (outcome.state === 'finished') {
-      operationError = outcome.op.error ?? '';
-      for (const file of outcome.op.files ?? []) reported.add(file.id);
+  for (let round = 1; ; round++) {
+    const toMove = [...wanted.keys()].filter((id) => !moved.has(id));
+    if (toMove.length === 0) return;
+    try {
+      const started = await startFileOperation(deps.docspace, 'move', {
+        fileIds: toMove,
+        destFolderId: chunk.destFolderId,
+        conflictResolveType: 'Duplicate',
+      });
+      // Recorded before waiting: an invocation that runs out of time leaves the operation to the next by its id.
+      if (!isFinished(started)) await deps.chunks.recordOperation(chunk.jobId, chunk.run, chunk.sourceFolderId, chunk.index, chunk.attempts, started.id);
+      const outcome = isFinished(started) ? { state: 'finished' as const, op: started } : await followOperation(deps, started.id);
+      if (outcome.state === 'finished') {
+        operationError = outcome.op.error ?? '';
+        for (const file of outcome.op.files ?? []) reported.add(file.id);
+      }
+      break;
+    } catch (error) {
+      // A move whose answer was lost (500/502, a timeout) is settled by looking the files up, and what has not
+      // moved is sent again at once: a file is where it is, so nothing moves twice. An operation still running
+      // past this invocation's wait goes back to the queue, whose next delivery follows it by its id; other
+      // failures that persist do too, and a permanent one (403, 404) is the reason for whatever did not move.
+      const retryHere = isTransient(error) && !(error instanceof DocSpaceOperationTimeoutError) && round < 3;
+      if (!retryHere) {
+        if (isTransient(error) && !lastChance) throw error;
+        operationError = describeError(error);
+        break;
+      }
+      await sleep(500 * round);
+      await lookUp(deps, chunk, toMove, moved);
     }
-  } catch (error) {
-    // A transient failure goes back to SQS (the next attempt checks the destination first); a permanent one
-    // (403, 404) is the reason for whatever did not move.
-    if (isTransient(error) && !lastChance) throw error;
-    operationError = describeError(error);
   }
 
-  // What DocSpace reports is not enough on its own: a vanished result says nothing, `error` names only the
-  // last failure, and a skipped file is not mentioned at all. A file still in its source folder did not move;
-  // one that left it moved if DocSpace reported it, and otherwise only if the destination holds it.
-  const stillThere = new Set(await idsIn(deps, chunk.sourceFolderId, wanted));
-  const unresolved: number[] = [];
-  for (const id of toMove) {
-    if (stillThere.has(id)) continue;
-    if (reported.has(id)) moved.add(id);
-    else unresolved.push(id);
-  }
-  if (unresolved.length > 0) for (const id of await idsIn(deps, chunk.destFolderId, wanted)) moved.add(id);
-  for (const id of toMove) {
-    if (!moved.has(id)) reasons.set(id, operationError || 'DocSpace finished the move without moving this file');
+  // DocSpace's result lists the files it moved (NOTES 3.2: `files` of a move are the moved ids). What it does not
+  // list (a vanished result, a skipped or failed file) is looked up one by one: the check reads in proportion to
+  // the chunk, never the folder, so a folder of 10 000 files costs 100 chunks, not 100 listings of it.
+  for (const id of wanted.keys()) if (reported.has(id)) moved.add(id);
+  const unresolved = [...wanted.keys()].filter((id) => !moved.has(id));
+  const where = await locateFiles(deps, unresolved);
+  for (const id of unresolved) {
+    const folderId = where.get(id);
+    if (folderId === chunk.destFolderId) moved.add(id);
+    else if (folderId === undefined) reasons.set(id, 'the file no longer exists');
+    else if (folderId !== chunk.sourceFolderId) reasons.set(id, `the file was moved elsewhere (folder ${folderId}) while the job ran`);
+    else reasons.set(id, operationError || 'DocSpace finished the move without moving this file');
   }
 }
 
-async function idsIn(deps: FileMoveDeps, folderId: number, wanted: Map<number, unknown>): Promise<number[]> {
-  const { files } = await listFolder(deps.docspace, folderId);
-  return files.map((f) => f.id).filter((id) => wanted.has(id));
+/** Adds to `moved` those of `ids` that are in the chunk's destination now. */
+async function lookUp(deps: FileMoveDeps, chunk: Chunk, ids: number[], moved: Set<number>): Promise<void> {
+  for (const [id, where] of await locateFiles(deps, ids)) if (where === chunk.destFolderId) moved.add(id);
 }
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

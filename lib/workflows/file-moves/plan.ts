@@ -2,8 +2,9 @@ import { getFolderPath } from '../../docspace/folders';
 import { folderStep } from '../../jobs/chunks';
 import { LeaseHeldError } from '../../jobs/lease';
 import { resolveDestinationRoot } from './destination';
-import { LAST_ATTEMPT, LEASE_RETRY_DELAY_SECONDS, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
-import { describeError, isLive, isTransient } from './progress';
+import { LAST_ATTEMPT, LEASE_RETRY_DELAY_SECONDS, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps, type FileMoveInput } from './model';
+import { describeError, isLive, isTransient, oneAtATime } from './progress';
+import type { Job } from '../../jobs/store';
 
 /**
  * Starts one run of a file-move job: takes the source room (two jobs on one room never run at once), resolves
@@ -12,10 +13,17 @@ import { describeError, isLive, isTransient } from './progress';
  * starts once, and the root's scan is queued again only while it has not settled.
  */
 export async function planRun(deps: FileMoveDeps, jobId: string, run: number, receiveCount = 1): Promise<void> {
-  let job = await deps.store.get(jobId);
+  const job = await deps.store.get(jobId);
   if (!job || job.run !== run || (job.status !== 'queued' && job.status !== 'running')) return;
   const input = fileMoveInputSchema.parse(job.input);
+  // Duplicate deliveries of a deal each queue a start; one works, the others stand back at once.
+  await oneAtATime(deps, `plan:${jobId}:${run}`, receiveCount, () => startRun(deps, jobId, run, receiveCount, input));
+}
 
+async function startRun(deps: FileMoveDeps, jobId: string, run: number, receiveCount: number, input: FileMoveInput): Promise<void> {
+  // Read again under the step's lease: another delivery may have started the run meanwhile.
+  let job: Job | undefined = await deps.store.get(jobId);
+  if (!job || job.run !== run || (job.status !== 'queued' && job.status !== 'running')) return;
   try {
     await deps.leases.acquire(sourceLease(input.sourceFolderId), jobId, SOURCE_LEASE_MS);
   } catch (error) {
@@ -36,7 +44,8 @@ export async function planRun(deps: FileMoveDeps, jobId: string, run: number, re
     }
     const destRootId = (job?.state as { destRootId?: number } | undefined)?.destRootId;
     if (!isLive(job, run) || destRootId === undefined) return;
-    if ((await deps.chunks.settledSteps(jobId)).has(folderStep(run, input.sourceFolderId))) return;
+    const rootStep = folderStep(run, input.sourceFolderId);
+    if ((await deps.chunks.settledAmong(jobId, [rootStep])).has(rootStep)) return;
     await deps.queue.send([{ body: { kind: 'folder', jobId, run, sourceFolderId: input.sourceFolderId, destFolderId: destRootId } }]);
   } catch (error) {
     // A 404 or 403 will not heal by itself; fail now, and a repeated event (after fixing access) resumes the job.

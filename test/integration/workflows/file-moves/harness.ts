@@ -83,7 +83,16 @@ export interface EngineHarness {
 }
 
 export async function startEngine(
-  options: { simulator?: SimulatorOptions; table?: TestTable; fetch?: (sim: DocSpaceSimulator) => typeof fetch } = {},
+  options: {
+    simulator?: SimulatorOptions;
+    table?: TestTable;
+    fetch?: (sim: DocSpaceSimulator) => typeof fetch;
+    /**
+     * Whole-folder moves (move-folder.ts). Off unless asked for: most tests here are about the per-file path
+     * (chunks, their crashes and redeliveries), which whole-folder moves would otherwise take over.
+     */
+    wholeFolders?: boolean;
+  } = {},
 ): Promise<EngineHarness> {
   const table = options.table ?? (await startTable());
   const sim = new DocSpaceSimulator({ fileOpDurationMs: 5, ...options.simulator });
@@ -103,6 +112,8 @@ export async function startEngine(
     queue,
     log: silentLog,
     counters: { count() {} },
+    wholeFolders: options.wholeFolders ?? false,
+    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
   };
   return {
     sim,

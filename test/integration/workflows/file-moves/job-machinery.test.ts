@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChunkStore, chunkStep, folderStep } from '../../../../lib/jobs/chunks';
 import { LeaseHeldError, Leases } from '../../../../lib/jobs/lease';
-import { JobStore } from '../../../../lib/jobs/store';
+import { JobStore, jobKey } from '../../../../lib/jobs/store';
 import { startTable, type TestTable } from '../../../support/dynamo';
 
 let t: TestTable;
@@ -175,6 +176,49 @@ describe('ChunkStore', () => {
     expect(await chunks.finish(jobId, 1, 20, 0, second.attempts, { done: 1, failed: 0, errors: [] })).toBe(false);
     expect(await chunks.startAttempt(jobId, 1, 20, 0)).toBeUndefined();
     expect(await chunks.get(jobId, 1, 20, 0)).toMatchObject({ status: 'done', outcome: { done: 0, failed: 1 }, errors: [error] });
+  });
+
+  it('keeps the job item the same size however many steps settle (a run of 30 000 steps once passed 400 KB)', async () => {
+    const { chunks } = stores();
+    const { jobId } = await runningJobWithChunks(300);
+    const itemSize = async () => {
+      const out = await t.ddb.send(new GetCommand({ TableName: t.table, Key: jobKey(jobId), ConsistentRead: true }));
+      return JSON.stringify(out.Item).length;
+    };
+    const before = await itemSize();
+    for (let i = 0; i < 300; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, k) => chunks.settle(jobId, 1, chunkStep(1, 20, i + k), { pending: -1, done: 1 })));
+    }
+    const after = await itemSize();
+    // Only the counters' digits may grow.
+    expect(after - before).toBeLessThan(20);
+    expect(await chunks.settledAmong(jobId, [chunkStep(1, 20, 0), chunkStep(1, 20, 299), chunkStep(1, 20, 300)])).toEqual(
+      new Set([chunkStep(1, 20, 0), chunkStep(1, 20, 299)]),
+    );
+  });
+
+  it('finishes the settling of a step whose settler died after counting it, without counting it twice', async () => {
+    const { store, chunks } = stores();
+    const { jobId } = await runningJobWithChunks(2);
+    const step = chunkStep(1, 20, 0);
+    // The settler claims and counts, then dies before marking the step applied.
+    const realSend = t.ddb.send.bind(t.ddb);
+    let died = false;
+    const spy = vi.spyOn(t.ddb, 'send').mockImplementation((async (command: { input?: { UpdateExpression?: string } }) => {
+      if (!died && command.input?.UpdateExpression === 'SET phase = :applied') {
+        died = true;
+        throw new Error('Lambda timed out');
+      }
+      return realSend(command as never);
+    }) as never);
+    await expect(chunks.settle(jobId, 1, step, { pending: -1, done: 1 })).rejects.toThrow('Lambda timed out');
+    spy.mockRestore();
+    expect(await chunks.settle(jobId, 1, step, { pending: -1, done: 1 })).toBeUndefined();
+    const job = (await store.get(jobId))!;
+    expect(job.progress.done).toBe(1);
+    expect(pendingOf(job)).toBe(1);
+    const raw = await t.ddb.send(new GetCommand({ TableName: t.table, Key: jobKey(jobId), ConsistentRead: true }));
+    expect(raw.Item?.settling ?? new Set()).toEqual(new Set());
   });
 
   it('does not settle a step of an older run into the current one', async () => {
