@@ -85,6 +85,9 @@ export const fileMovePreviewSchema = z.object({
   files: z.number().int(),
   folders: z.number().int().meta({ description: 'Folders below the source that would move (the source not counted).' }),
   foldersToCreate: z.array(z.string()).meta({ description: 'Relative to the archive root (deals) or to Completed (tasks).' }),
+  foldersMovedWhole: z
+    .array(z.string())
+    .meta({ description: 'Folders moved with their whole subtree in one operation (same relative paths); nothing is created for them.' }),
   besideSameTitle: z
     .array(z.string())
     .meta({ description: 'Files that would be placed beside a same-titled file in the destination (same relative paths).' }),

@@ -413,13 +413,9 @@ describe('POST /previews/...', () => {
       destination: { folderId: archive, title: 'Preview Ltd', exists: true },
       files: 12,
       folders: 6,
-      foldersToCreate: [
-        'Preview Ltd/Contracts/Contracts',
-        'Preview Ltd/Contracts/Invoices',
-        'Preview Ltd/Invoices',
-        'Preview Ltd/Invoices/Contracts',
-        'Preview Ltd/Invoices/Invoices',
-      ],
+      // Contracts exists in the archive (mirrored); every other folder's title is free there, so it moves whole.
+      foldersToCreate: [],
+      foldersMovedWhole: ['Preview Ltd/Contracts/Contracts', 'Preview Ltd/Contracts/Invoices', 'Preview Ltd/Invoices'],
       besideSameTitle: ['Preview Ltd/document-0-0.docx'],
       guest: { userId: DEMO.guestUserId, roomId: room.roomId, hasAccessNow: true, losesAccess: true },
     });
@@ -430,7 +426,10 @@ describe('POST /previews/...', () => {
     await stack.drain({ timeoutMs: 60_000 });
     expect(await job(jobId)).toMatchObject({ status: 'succeeded', result: { archiveFolderId: archive } });
     const writes = stack.sim.mutations();
-    expect(writes.filter((m) => m.method === 'POST' && /\/files\/folder\/\d+$/.test(m.path))).toHaveLength(5);
+    expect(writes.filter((m) => m.method === 'POST' && /\/files\/folder\/\d+$/.test(m.path))).toHaveLength(answer.body.foldersToCreate.length);
+    // One folder operation moved the two whole folders under Contracts, one moved Invoices.
+    const folderMoves = writes.filter((m) => m.method === 'PUT' && m.path.endsWith('/fileops/move') && (m.body as { folderIds?: unknown[] })?.folderIds?.length);
+    expect(folderMoves).toHaveLength(2);
     // "About how many": the estimate is within a few requests of what the job really wrote.
     expect(Math.abs(answer.body.docspaceCalls.writes - writes.length)).toBeLessThanOrEqual(2);
   }, 120_000);
@@ -449,7 +448,8 @@ describe('POST /previews/...', () => {
       destination: { folderId: null, title: 'Fresh Co', exists: false },
       files: 3,
       folders: 1,
-      foldersToCreate: ['Fresh Co', 'Fresh Co/Contracts'],
+      foldersToCreate: ['Fresh Co'],
+      foldersMovedWhole: ['Fresh Co/Contracts'],
       besideSameTitle: [],
       guest: null,
     });

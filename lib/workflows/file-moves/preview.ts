@@ -3,7 +3,7 @@ import { DocSpaceError } from '../../docspace/errors';
 import { listFolder, type FolderListing } from '../../docspace/folders';
 import { PAGE_SIZE } from '../../docspace/paginate';
 import { listRoomMembers } from '../../docspace/rooms';
-import { CHUNK_SIZE, type FileMoveInput } from './model';
+import { CHUNK_SIZE, SCAN_ENTRIES, TREE_GROUP_FOLDERS, type FileMoveInput } from './model';
 
 /** What a file-move job would do, found by reading DocSpace only (POST /previews/...). */
 export interface FileMovePreview {
@@ -15,6 +15,9 @@ export interface FileMovePreview {
   folders: number;
   /** Folders the job would create, as paths relative to the destination's parent (/Archive) or to Completed. */
   foldersToCreate: string[];
+  /** Folders the job would move with their whole subtree in one operation (same relative paths): nothing is created
+   *  for them or below them. */
+  foldersMovedWhole: string[];
   /** Files that would be placed beside a same-titled file already in the destination (same relative paths). */
   besideSameTitle: string[];
   /**
@@ -40,9 +43,10 @@ const pagesOf = (listing: FolderListing) => Math.max(1, Math.ceil((listing.files
 
 /**
  * Walks the source and the destination as the engine would pair them (scan.ts, destination.ts): the source's
- * content goes into the destination root; the i-th source subfolder of a title, in id order, takes the i-th
- * oldest destination folder of that title or a new one; a file whose title is already in its destination folder
- * is placed beside it. Only GET requests: nothing is created, moved or revoked.
+ * content goes into the destination root; a subfolder whose title no sibling shares and that finds no folder of
+ * its title in the destination moves whole (move-folder.ts); the i-th source subfolder of any other title, in id
+ * order, takes the i-th oldest destination folder of that title or a new one; a file whose title is already in
+ * its destination folder is placed beside it. Only GET requests: nothing is created, moved or revoked.
  */
 export async function previewFileMove(
   client: DocSpaceClient,
@@ -72,6 +76,7 @@ export async function previewFileMove(
 
   const source = await list(input.sourceFolderId, fields.source);
   const foldersToCreate: string[] = [];
+  const foldersMovedWhole: string[] = [];
   const besideSameTitle: string[] = [];
   let files = 0;
   let folders = 0;
@@ -110,19 +115,42 @@ export async function previewFileMove(
     const subfolders = [...from.folders].sort((a, b) => a.id - b.id);
     if (subfolders.length && dest) reads += pagesOf(dest);
     const existing = [...(dest?.folders ?? [])].sort((a, b) => a.id - b.id);
+    const lower = (title: string) => title.toLowerCase();
+    const titleCount = new Map<string, number>();
+    for (const f of subfolders) titleCount.set(lower(f.title), (titleCount.get(lower(f.title)) ?? 0) + 1);
+    // A folder listed in batches mirrors all its subfolders (scan.ts).
+    const batched = from.files.length + from.folders.length > SCAN_ENTRIES;
+    const movesWhole = (title: string) =>
+      !batched && titleCount.get(lower(title)) === 1 && !existing.some((e) => lower(e.title) === lower(title));
+    const whole = subfolders.filter((sub) => movesWhole(sub.title));
+    // Siblings move together, a group per operation; each subtree is listed before and after the move.
+    writes += Math.ceil(whole.length / TREE_GROUP_FOLDERS);
     const used = new Set<number>();
-    await Promise.all(
-      subfolders.map(async (sub) => {
-        const match = existing.find((f) => f.title === sub.title && !used.has(f.id));
-        if (match) used.add(match.id);
-        else {
-          foldersToCreate.push(`${path}${sub.title}`);
-          writes += 1;
-        }
-        folders += 1;
-        await walk(await list(sub.id), match?.id, `${path}${sub.title}/`);
+    await Promise.all([
+      ...whole.map(async (sub) => {
+        foldersMovedWhole.push(`${path}${sub.title}`);
+        await count(await list(sub.id));
       }),
-    );
+      ...subfolders
+        .filter((sub) => !movesWhole(sub.title))
+        .map(async (sub) => {
+          const match = existing.find((f) => f.title === sub.title && !used.has(f.id));
+          if (match) used.add(match.id);
+          else {
+            foldersToCreate.push(`${path}${sub.title}`);
+            writes += 1;
+          }
+          folders += 1;
+          await walk(await list(sub.id), match?.id, `${path}${sub.title}/`);
+        }),
+    ]);
+  };
+  /** A subtree that moves whole: its files and folders count, and the engine lists it before and after. */
+  const count = async (folder: FolderListing): Promise<void> => {
+    folders += 1;
+    files += folder.files.length;
+    reads += 2 * pagesOf(folder);
+    await Promise.all(folder.folders.map(async (sub) => count(await list(sub.id))));
   };
   await walk(source, destRootId, base);
   // The finalizer lists the whole source again before closing the job (and revoking the guest).
@@ -147,6 +175,7 @@ export async function previewFileMove(
     files,
     folders,
     foldersToCreate: foldersToCreate.sort(),
+    foldersMovedWhole: foldersMovedWhole.sort(),
     besideSameTitle: besideSameTitle.sort(),
     guest,
     docspaceCalls: { reads, writes },
