@@ -48,7 +48,7 @@ describe('the local log view', () => {
       run: 2,
       progress: { total: 21, done: 18, failed: 3 },
     });
-    expect(viewLine(line, 'text')).toBe('20:59:42.565 fileMovesWorker    job failed deal-archive-xyz 18/21 done, 3 failed (run 2)');
+    expect(viewLine(line, 'text')).toBe('20:59:42.565 fileMovesWorker     job failed deal-archive-xyz 18/21 done, 3 failed (run 2)');
   });
 
   it('keeps a warning short: level, message, its own fields, and an error as name, message and place', () => {
