@@ -132,6 +132,11 @@ describe('log output of a full job', () => {
     for (const name of ['JobsStarted', 'JobsSucceeded', 'FilesMoved', 'DocSpaceRetries', 'DocSpaceRateLimited']) {
       expect(metrics, `metric ${name}`).toContain(name);
     }
+    // A job's counts name its workflow, from the webhook's accept step to the worker that runs two workflows' jobs.
+    const countedFor = (workflow: string) =>
+      new Set(lines.filter((l) => l._aws !== undefined && l.workflow === workflow).flatMap((l) => Object.keys(l)));
+    expect([...countedFor('deal-archive')]).toEqual(expect.arrayContaining(['JobsStarted', 'FilesMoved', 'JobsSucceeded']));
+    expect([...countedFor('upload-copy')]).toEqual(expect.arrayContaining(['JobsStarted']));
 
     for (const [name, value] of Object.entries(secrets)) {
       expect(output.includes(value), `${name} appears in the logs`).toBe(false);
