@@ -24,8 +24,8 @@ const WEBHOOK_TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem'];
  * and the caps halve on a 429 when several run at once (serverless.yml; test/integration/package.test.ts).
  */
 const FUNCTIONS = {
-  tasksWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['FileMovesQueue'], secrets: ['TASKS_WEBHOOK_SECRET'] },
-  dealsWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['FileMovesQueue'], secrets: ['DEALS_WEBHOOK_SECRET'] },
+  taskCompleteWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['FileMovesQueue'], secrets: ['TASKS_WEBHOOK_SECRET'] },
+  dealArchiveWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['FileMovesQueue'], secrets: ['DEALS_WEBHOOK_SECRET'] },
   // The planner fans chunks out to its own queue and the last chunk queues the finalizer.
   fileMovesWorker: {
     table: WORKER_TABLE_ACTIONS,
@@ -34,7 +34,7 @@ const FUNCTIONS = {
     secrets: ['DOCSPACE_API_KEY'],
     docspace: { writes: 5, reads: 16 },
   },
-  docspaceWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['UploadCopyQueue'], secrets: ['DOCSPACE_WEBHOOK_SECRET'] },
+  uploadCopyWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['UploadCopyQueue'], secrets: ['DOCSPACE_WEBHOOK_SECRET'] },
   // No lease, so no DeleteItem (the error records it replaces go through BatchWriteItem).
   uploadCopyWorker: {
     table: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
@@ -42,7 +42,7 @@ const FUNCTIONS = {
     secrets: ['DOCSPACE_API_KEY'],
     docspace: { writes: 3, reads: 10 },
   },
-  projectsWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['ProjectRoomQueue'], secrets: ['PROJECTS_WEBHOOK_SECRET'] },
+  projectRoomWebhook: { table: WEBHOOK_TABLE_ACTIONS, sends: ['ProjectRoomQueue'], secrets: ['PROJECTS_WEBHOOK_SECRET'] },
   // It hands a message back (with a delay) while another creation holds the portal lease, and signs the
   // callback to the project system with the projects secret.
   projectRoomWorker: {

@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Workflow } from './jobs/store';
 import { logger } from './log';
 
 /*
@@ -22,7 +23,8 @@ export const metrics = new Metrics({
 
 /** The counters the workflows report; domain code receives this port, never the Metrics object. */
 export interface Counters {
-  count(name: MetricName, value?: number): void;
+  /** `workflow`: the workflow the count belongs to, where the port is not already bound to one (workflowCounters). */
+  count(name: MetricName, value?: number, workflow?: Workflow): void;
 }
 
 export type MetricName =
@@ -39,6 +41,23 @@ export type MetricName =
   | 'JobsRetried'
   | 'RoomsCreated';
 
+/**
+ * A count for one workflow is published on its own, at once, with `workflow` as a property of its EMF line (not a
+ * dimension: the metrics stay the ones that alarms and dashboards already name, and CloudWatch Logs Insights splits
+ * them by workflow). On its own because one invocation may handle records of two workflows (the file-move worker).
+ */
+function countFor(workflow: Workflow, name: MetricName, value: number): void {
+  const single = metrics.singleMetric();
+  single.addMetadata('workflow', workflow);
+  single.addMetric(name, MetricUnit.Count, value);
+}
+
 export const counters: Counters = {
-  count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+  count: (name, value = 1, workflow) =>
+    workflow ? countFor(workflow, name, value) : metrics.addMetric(name, MetricUnit.Count, value),
 };
+
+/** Counters bound to one workflow: every count carries its name (the ports of its own workers). */
+export const workflowCounters = (workflow: Workflow): Counters => ({
+  count: (name, value = 1) => countFor(workflow, name, value),
+});

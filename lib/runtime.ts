@@ -1,13 +1,13 @@
 import { config } from './config';
 import { dynamo, sqs } from './aws';
-import { JobStore } from './jobs/store';
+import { JobStore, type Workflow } from './jobs/store';
 import { Leases } from './jobs/lease';
 import { ReportStore } from './reports/store';
 import { sqsQueue, type Queue } from './queue/send';
 import { ChunkStore } from './jobs/chunks';
 import { DocSpaceClient } from './docspace/client';
 import { log } from './log';
-import { counters } from './metrics';
+import { counters, workflowCounters } from './metrics';
 import type { FileMoveDeps } from './workflows/file-moves/model';
 import { claimOnce } from './jobs/store';
 import { CopyStore } from './jobs/copies';
@@ -65,14 +65,15 @@ export function resetRuntime(): void {
 
 export const acceptDeps = () => ({ store: jobStore(), queue: fileMovesQueue(), counters, log });
 
-export const fileMoveDeps = (): FileMoveDeps => ({
+/** One worker runs the steps of two workflows: its counts are bound to the workflow of the job at hand. */
+export const fileMoveDeps = (workflow?: Workflow): FileMoveDeps => ({
   docspace: docspaceClient(),
   store: jobStore(),
   chunks: new ChunkStore(dynamo(), config('table').TABLE_NAME, Date.now, log),
   leases: leases(),
   queue: fileMovesQueue(),
   log,
-  counters,
+  counters: workflow ? workflowCounters(workflow) : counters,
 });
 
 export const copyStore = (): CopyStore => new CopyStore(dynamo(), config('table').TABLE_NAME);
@@ -100,7 +101,7 @@ export function uploadCopyDeps(): UploadCopyDeps {
     store: jobStore(),
     copies: copyStore(),
     log,
-    counters,
+    counters: workflowCounters('upload-copy'),
   };
 }
 
@@ -136,7 +137,7 @@ export const projectRoomDeps = (): ProjectRoomDeps => {
     queue: projectRoomQueue(),
     ...(callback ? { callback } : {}),
     log,
-    counters,
+    counters: workflowCounters('project-room'),
   };
 };
 

@@ -2,9 +2,9 @@ import { config } from '../../lib/config';
 import { requireBearer } from '../../lib/http/auth';
 import { endpoint, parseBody } from '../../lib/http/endpoint';
 import { docspaceClient } from '../../lib/runtime';
-import { dealClosedSchema } from '../../lib/workflows/deal-closed';
+import { dealClosedSchema } from '../../lib/workflows/deal-archive';
 import { previewDeal, previewTask } from '../../lib/workflows/previews';
-import { taskEventSchema } from '../../lib/workflows/task-closed';
+import { taskEventSchema } from '../../lib/workflows/task-complete';
 
 /**
  * POST /previews/deals/closed and POST /previews/tasks: the webhook's body, validated by the webhook's own

@@ -72,10 +72,10 @@ function renderEntry(entry: Entry): string {
   const time = typeof entry.timestamp === 'string' ? entry.timestamp.slice(11, 23) : '';
   const fn = functionKey(entry.function_name);
   const level = String(entry.level ?? 'INFO').toUpperCase();
-  return `${time} ${fn.padEnd(18)} ${level === 'INFO' ? '' : `${level} `}${describe(entry)}`;
+  return `${time} ${fn.padEnd(19)} ${level === 'INFO' ? '' : `${level} `}${describe(entry)}`;
 }
 
-/** docspace-flows-local-tasksWebhook → tasksWebhook (the key serverless.yml and `sls invoke local -f` use). */
+/** docspace-flows-local-taskCompleteWebhook → taskCompleteWebhook (the key serverless.yml and `sls invoke local -f` use). */
 function functionKey(name: unknown): string {
   if (typeof name !== 'string') return '-';
   const match = /^[^-]+(?:-[^-]+)*?-local-(.+)$/.exec(name);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dealClosedSchema } from '../workflows/deal-closed';
-import { taskEventSchema } from '../workflows/task-closed';
+import { dealClosedSchema } from '../workflows/deal-archive';
+import { taskEventSchema } from '../workflows/task-complete';
 import { projectEventSchema } from '../workflows/project-room';
 import { uploadWebhookSchema } from '../workflows/upload-copy';
 import { JOB_STATUSES, WORKFLOWS, jobListParamsSchema } from '../workflows/read-api';

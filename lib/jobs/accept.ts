@@ -46,12 +46,12 @@ export interface Accepted {
 export async function acceptJob(deps: AcceptDeps, event: JobEvent, runs: JobRuns): Promise<Accepted & { created: boolean }> {
   const { job, created } = await deps.store.createOnce(event.workflow, event.businessKey, event.input);
   if (created) {
-    deps.counters.count('JobsStarted');
+    deps.counters.count('JobsStarted', 1, event.workflow);
     await send(deps.queue, runs.start(job));
     deps.log.info('job created', { jobId: job.jobId, workflow: event.workflow });
     return { jobId: job.jobId, created };
   }
-  deps.counters.count('DuplicateDeliveries');
+  deps.counters.count('DuplicateDeliveries', 1, event.workflow);
   await meetAgain(deps, job, runs);
   return { jobId: job.jobId, created };
 }

@@ -147,7 +147,7 @@ export function readableKey(workflow: Workflow, businessKey: string, input: Reco
     case 'deal-archive':
       return defined({ dealId: businessKey, clientName: input.destination?.title, clientRoomId: input.sourceFolderId });
     case 'task-complete':
-      // The business key is taskId NUL docsFolderId (lib/workflows/task-closed.ts).
+      // The business key is taskId NUL docsFolderId (lib/workflows/task-complete.ts).
       return defined({ taskId: businessKey.split('\u0000')[0], docsFolderId: input.sourceFolderId });
     case 'project-room':
       return defined({ projectId: input.projectId ?? businessKey, projectName: input.projectName });

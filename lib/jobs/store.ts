@@ -3,7 +3,9 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient, type UpdateCommand
 import { batchWriteAll, isConditionFailure, queryAll, updateIfAllowed } from './dynamo';
 import type { Log } from '../log';
 
-export type Workflow = 'task-complete' | 'deal-archive' | 'upload-copy' | 'project-room';
+/** The workflows that run as jobs, by the one name each carries (job ids, functions, files, metrics). */
+export const WORKFLOWS = ['task-complete', 'deal-archive', 'upload-copy', 'project-room'] as const;
+export type Workflow = (typeof WORKFLOWS)[number];
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
 export interface JobError {
@@ -59,6 +61,11 @@ export const JOB_LIST_ENTRY = { jobList: 'JOB' } as const;
 export function jobIdFor(workflow: Workflow, businessKey: string): string {
   const digest = createHash('sha256').update(`${workflow}\u0000${businessKey}`).digest('base64url').slice(0, 22);
   return `${workflow}-${digest}`;
+}
+
+/** The workflow a job id belongs to (its prefix, jobIdFor); undefined for an id we never made. */
+export function workflowOfJob(jobId: string): Workflow | undefined {
+  return WORKFLOWS.find((workflow) => jobId.startsWith(`${workflow}-`));
 }
 
 /**

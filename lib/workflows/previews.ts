@@ -1,8 +1,8 @@
 import type { DocSpaceClient } from '../docspace/client';
 import { NotFoundError } from '../errors';
-import { dealMoveInput, type DealClosed } from './deal-closed';
+import { dealMoveInput, type DealClosed } from './deal-archive';
 import { previewFileMove, UnreadableFolderError, type FileMovePreview } from './file-moves/preview';
-import { taskMoveInput, type TaskEvent } from './task-closed';
+import { taskMoveInput, type TaskEvent } from './task-complete';
 
 export interface PreviewSettings {
   completedFolderId: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobStore, JobView } from '../jobs/store';
+import { WORKFLOWS, type JobStore, type JobView } from '../jobs/store';
 import { InvalidCursorError, type JobPage, type JobListQuery } from '../jobs/listing';
 import type { AbandonedRoomsReport, ReportStore } from '../reports/store';
 import { InvalidInputError, NotFoundError } from '../errors';
@@ -17,7 +17,7 @@ export async function getJob(store: Pick<JobStore, 'view'>, jobId: string): Prom
   return job;
 }
 
-export const WORKFLOWS = ['task-complete', 'deal-archive', 'upload-copy', 'project-room'] as const;
+export { WORKFLOWS };
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 
 /** GET /jobs's query string. An empty value (`?workflow=`) means "any", as a form with an empty select sends it. */

@@ -31,7 +31,7 @@ export async function retryJob(deps: RetryDeps, jobId: string): Promise<{ jobId:
     );
   }
   deps.log.info('operator retry', { jobId, workflow: job.workflow, run: job.run });
-  deps.counters.count('JobsRetried');
+  deps.counters.count('JobsRetried', 1, job.workflow);
   const { runs, queue } = workflowRuns(deps.queues)[job.workflow];
   await meetAgain({ store: deps.store, queue, log: deps.log }, job, runs);
   return { jobId };

@@ -19,7 +19,7 @@
 import { writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
-import { handler as tasksWebhook } from '../../functions/task-closed/handler';
+import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { startStack } from '../support/stack';
 
@@ -42,7 +42,7 @@ it('a task of 150 files through a bad 15 seconds', async () => {
 
     const body = JSON.stringify({ taskId: 'T-15', status: 'closed', docsFolderId: source });
     const t0 = Date.now();
-    const answer = await s.http(tasksWebhook, { method: 'POST', path: '/webhooks/tasks', body, headers: s.signedHeaders(s.secrets.tasks, body) });
+    const answer = await s.http(taskCompleteWebhook, { method: 'POST', path: '/webhooks/tasks', body, headers: s.signedHeaders(s.secrets.tasks, body) });
     expect(answer.statusCode).toBe(202);
     const jobId = (answer.body as { jobId: string }).jobId;
 

@@ -234,7 +234,7 @@ async function runSeed(): Promise<Outcome> {
 
 async function runBundle(): Promise<Outcome> {
   const { startStack } = await import('../support/stack');
-  const { handler: dealsWebhook } = await import('../../functions/deal-closed/handler');
+  const { handler: dealArchiveWebhook } = await import('../../functions/deal-archive/handler');
   const { JobStore } = await import('../../lib/jobs/store');
   const { DEMO } = await import('../../infra/local/simulator');
   const stack = await startStack({ simulator: { fileOpDurationMs: FILE_OP_MS, seed: 3 }, visibilityTimeoutSeconds: 10 });
@@ -243,7 +243,7 @@ async function runBundle(): Promise<Outcome> {
     stack.sim.setFaults(FAULTS);
     const body = JSON.stringify({ dealId: 'D-bench', clientRoomId: portal.roomId, clientName: CLIENT, guestUserId: portal.guestUserId });
     const started = performance.now();
-    const answer = await stack.http(dealsWebhook, {
+    const answer = await stack.http(dealArchiveWebhook, {
       method: 'POST',
       path: '/webhooks/deals/closed',
       body,

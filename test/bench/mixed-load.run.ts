@@ -18,11 +18,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { it } from 'vitest';
-import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
-import { handler as projectsWebhook } from '../../functions/project-room/handler';
-import { handler as tasksWebhook } from '../../functions/task-closed/handler';
-import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
+import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
+import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
+import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { DEMO, DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
 import { DocSpaceClient } from '../../lib/docspace/client';
 import { runFileOperation } from '../../lib/docspace/fileops';
@@ -99,7 +99,7 @@ async function runBundle(): Promise<Figures & { failed: number; notEnded: string
         faults: FAULTS,
         webhookRetryBaseMs: 200,
         deliverWebhook: async (_url, { headers, body }) =>
-          (await s!.http(docspaceWebhook, { method: 'POST', path: '/webhooks/docspace', headers, body })).statusCode,
+          (await s!.http(uploadCopyWebhook, { method: 'POST', path: '/webhooks/docspace', headers, body })).statusCode,
       },
     });
     const stack = s;
@@ -109,7 +109,7 @@ async function runBundle(): Promise<Figures & { failed: number; notEnded: string
     stack.startPollers();
     const started = Date.now();
 
-    const post = async (handler: typeof tasksWebhook, path: string, payload: unknown, secret: string) => {
+    const post = async (handler: typeof taskCompleteWebhook, path: string, payload: unknown, secret: string) => {
       const body = JSON.stringify(payload);
       const answer = await stack.http(handler, { method: 'POST', path, body, headers: stack.signedHeaders(secret, body) });
       return (answer.body as { jobId?: string }).jobId;
@@ -117,11 +117,11 @@ async function runBundle(): Promise<Figures & { failed: number; notEnded: string
     const jobIds = (
       await Promise.all([
         ...portal.deals.map((d, i) =>
-          post(dealsWebhook, '/webhooks/deals/closed', { dealId: `D-${i + 1}`, clientRoomId: d.roomId, clientName: d.client, guestUserId: d.guestUserId }, stack.secrets.deals),
+          post(dealArchiveWebhook, '/webhooks/deals/closed', { dealId: `D-${i + 1}`, clientRoomId: d.roomId, clientName: d.client, guestUserId: d.guestUserId }, stack.secrets.deals),
         ),
-        ...portal.tasks.map((t, i) => post(tasksWebhook, '/webhooks/tasks', { taskId: `T-${i + 1}`, status: 'closed', docsFolderId: t.folderId }, stack.secrets.tasks)),
+        ...portal.tasks.map((t, i) => post(taskCompleteWebhook, '/webhooks/tasks', { taskId: `T-${i + 1}`, status: 'closed', docsFolderId: t.folderId }, stack.secrets.tasks)),
         ...Array.from({ length: PROJECTS }, (_, i) =>
-          post(projectsWebhook, '/webhooks/projects', { projectId: `P-${i + 1}`, projectType: i % 2 ? 'marketing' : 'legal', projectName: `Project ${i + 1}` }, stack.secrets.projects),
+          post(projectRoomWebhook, '/webhooks/projects', { projectId: `P-${i + 1}`, projectType: i % 2 ? 'marketing' : 'legal', projectName: `Project ${i + 1}` }, stack.secrets.projects),
         ),
       ])
     ).filter((id): id is string => typeof id === 'string');

@@ -11,7 +11,7 @@
  */
 import '../support/setup';
 import { createHmac } from 'node:crypto';
-import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
+import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { config } from '../../lib/config';
 import { startFileOperation } from '../../lib/docspace/fileops';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     return { method: 'POST', path: PATH, headers: { 'content-type': 'application/json; charset=utf-8', 'x-docspace-signature-256': signature }, body };
   };
 
-  async function measure(name: string, handler: typeof docspaceWebhook, expected: number[]): Promise<{ name: string; p50: number; p99: number; mean: number }> {
+  async function measure(name: string, handler: typeof uploadCopyWebhook, expected: number[]): Promise<{ name: string; p50: number; p99: number; mean: number }> {
     const samples: number[] = [];
     let done = 0;
     const one = async (record: boolean) => {
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   try {
     const results = [
       await measure('verify-only (floor)', verifyOnly, [200]),
-      await measure('ack: verify + dedupe + enqueue', docspaceWebhook, [202]),
+      await measure('ack: verify + dedupe + enqueue', uploadCopyWebhook, [202]),
       await measure('seed-inline: verify + copy request', seedInline, [200]),
     ];
     if (PORTAL_LATENCY_MS > 0) {

@@ -85,7 +85,7 @@ describe('around a running npm start (default build folder)', () => {
       body,
       isBase64Encoded: false,
     };
-    const result = await runCommand('npx', ['sls', 'invoke', 'local', '-f', 'tasksWebhook', '--data', JSON.stringify(event)], {
+    const result = await runCommand('npx', ['sls', 'invoke', 'local', '-f', 'taskCompleteWebhook', '--data', JSON.stringify(event)], {
       LOCAL_DATA_DIR: run.dataDir,
     });
     expect(result.code, result.output).toBe(0);
@@ -106,7 +106,7 @@ describe('around a running npm start (default build folder)', () => {
   it('logs a refused request as one short line with its status and reason', async () => {
     const response = await fetch(`${run.state.httpUrl}/webhooks/tasks`, { method: 'POST', body: '{"taskId":"T"}' });
     expect(response.status).toBe(401);
-    await waitForOutput(run, /tasksWebhook +POST \/webhooks\/tasks 401 unauthorized: missing or invalid signature \(no signature header\)/);
+    await waitForOutput(run, /taskCompleteWebhook +POST \/webhooks\/tasks 401 unauthorized: missing or invalid signature \(no signature header\)/);
     const wrong = await post(run, '/webhooks/tasks', 'not-the-secret', { taskId: 'T', status: 'closed', docsFolderId: 1009 });
     expect(wrong.status).toBe(401);
     await waitForOutput(run, /POST \/webhooks\/tasks 401 unauthorized: missing or invalid signature \(the signature does not match the body/);
@@ -120,7 +120,7 @@ describe('around a running npm start (default build folder)', () => {
     const out = tempDir('docspace-flows-package-');
     const packaged = await runCommand('npx', ['sls', 'package', '--package', out]);
     expect(packaged.code, packaged.output).toBe(0);
-    expect(existsSync(join(out, 'projectsWebhook.zip'))).toBe(true);
+    expect(existsSync(join(out, 'projectRoomWebhook.zip'))).toBe(true);
     expect(existsSync(join(REPO_ROOT, '.esbuild-offline', '.build'))).toBe(true);
     // A function the stack had not loaded yet, so it is read from the build folder now.
     const response = await post(run, '/webhooks/projects', LOCAL_SECRETS.projects, { projectId: 'P-PKG', projectType: 'legal', projectName: 'Packaged' });
@@ -141,6 +141,6 @@ describe('a function that cannot be loaded', () => {
     });
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ message: 'Internal Server Error' });
-    await waitForOutput(run, /POST \/webhooks\/deals\/closed 500: docspace-flows-local-dealsWebhook failed: .*Cannot find module/);
+    await waitForOutput(run, /POST \/webhooks\/deals\/closed 500: docspace-flows-local-dealArchiveWebhook failed: .*Cannot find module/);
   }, READY_MS + 30_000);
 });

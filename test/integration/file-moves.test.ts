@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
-import { handler as tasksWebhook } from '../../functions/task-closed/handler';
+import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { ChunkStore } from '../../lib/jobs/chunks';
 import { buildNestedRoom, filesUnder, pathOf } from '../bench/file-moves-room';
@@ -32,12 +32,12 @@ async function start(options: StackOptions = {}): Promise<Stack> {
 
 async function postDeal(s: Stack, deal: Record<string, unknown>) {
   const body = JSON.stringify(deal);
-  return s.http(dealsWebhook, { method: 'POST', path: '/webhooks/deals/closed', body, headers: s.signedHeaders(s.secrets.deals, body) });
+  return s.http(dealArchiveWebhook, { method: 'POST', path: '/webhooks/deals/closed', body, headers: s.signedHeaders(s.secrets.deals, body) });
 }
 
 async function postTask(s: Stack, task: Record<string, unknown>) {
   const body = JSON.stringify(task);
-  return s.http(tasksWebhook, { method: 'POST', path: '/webhooks/tasks', body, headers: s.signedHeaders(s.secrets.tasks, body) });
+  return s.http(taskCompleteWebhook, { method: 'POST', path: '/webhooks/tasks', body, headers: s.signedHeaders(s.secrets.tasks, body) });
 }
 
 async function getJob(s: Stack, jobId: string) {
@@ -259,23 +259,23 @@ describe('bad or unsigned requests', () => {
     const task = JSON.stringify({ taskId: 'T-bad', status: 'closed', docsFolderId: DEMO.taskFolderId });
     const dealPath = '/webhooks/deals/closed';
     const answers = await Promise.all([
-      s.http(dealsWebhook, { method: 'POST', path: dealPath, body: deal }),
-      s.http(dealsWebhook, { method: 'POST', path: dealPath, body: deal, headers: s.signedHeaders('not-the-secret', deal) }),
-      s.http(dealsWebhook, { method: 'POST', path: dealPath, body: deal, headers: s.signedHeaders(s.secrets.tasks, deal) }),
-      s.http(dealsWebhook, { method: 'POST', path: dealPath, body: '{"dealId":', headers: s.signedHeaders(s.secrets.deals, '{"dealId":') }),
+      s.http(dealArchiveWebhook, { method: 'POST', path: dealPath, body: deal }),
+      s.http(dealArchiveWebhook, { method: 'POST', path: dealPath, body: deal, headers: s.signedHeaders('not-the-secret', deal) }),
+      s.http(dealArchiveWebhook, { method: 'POST', path: dealPath, body: deal, headers: s.signedHeaders(s.secrets.tasks, deal) }),
+      s.http(dealArchiveWebhook, { method: 'POST', path: dealPath, body: '{"dealId":', headers: s.signedHeaders(s.secrets.deals, '{"dealId":') }),
       (() => {
         const body = JSON.stringify({ dealId: 'D-bad', clientName: 'Acme' });
-        return s.http(dealsWebhook, { method: 'POST', path: dealPath, body, headers: s.signedHeaders(s.secrets.deals, body) });
+        return s.http(dealArchiveWebhook, { method: 'POST', path: dealPath, body, headers: s.signedHeaders(s.secrets.deals, body) });
       })(),
       (() => {
         const body = JSON.stringify({ dealId: 'D-bad', clientRoomId: 'twelve', clientName: 'Acme' });
-        return s.http(dealsWebhook, { method: 'POST', path: dealPath, body, headers: s.signedHeaders(s.secrets.deals, body) });
+        return s.http(dealArchiveWebhook, { method: 'POST', path: dealPath, body, headers: s.signedHeaders(s.secrets.deals, body) });
       })(),
-      s.http(tasksWebhook, { method: 'POST', path: '/webhooks/tasks', body: task }),
-      s.http(tasksWebhook, { method: 'POST', path: '/webhooks/tasks', body: task, headers: s.signedHeaders(s.secrets.deals, task) }),
+      s.http(taskCompleteWebhook, { method: 'POST', path: '/webhooks/tasks', body: task }),
+      s.http(taskCompleteWebhook, { method: 'POST', path: '/webhooks/tasks', body: task, headers: s.signedHeaders(s.secrets.deals, task) }),
       (() => {
         const body = JSON.stringify({ taskId: 'T-bad', status: 'closed' });
-        return s.http(tasksWebhook, { method: 'POST', path: '/webhooks/tasks', body, headers: s.signedHeaders(s.secrets.tasks, body) });
+        return s.http(taskCompleteWebhook, { method: 'POST', path: '/webhooks/tasks', body, headers: s.signedHeaders(s.secrets.tasks, body) });
       })(),
     ]);
     await s.drain();

@@ -3,13 +3,13 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as scan } from '../../functions/abandoned-rooms/handler';
 import { handler as opsConsole } from '../../functions/console/handler';
-import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobRetry } from '../../functions/job-retry/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as previews } from '../../functions/previews/handler';
-import { handler as projectsWebhook } from '../../functions/project-room/handler';
-import { handler as tasksWebhook } from '../../functions/task-closed/handler';
-import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
+import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
+import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
+import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { lambdaContext } from '../../infra/local/lambda-context';
 import { DEMO } from '../../infra/local/simulator';
 import { dynamo, sqs } from '../../lib/aws';
@@ -132,15 +132,15 @@ beforeAll(async () => {
 
   // Workflow 2, then 1: the webhook alone, then the worker alone (only its queue has messages).
   const deal = signed(stack.secrets.deals, { dealId: 'D-IAM', clientRoomId: DEMO.clientRoomId, clientName: 'IAM Ltd', guestUserId: DEMO.guestUserId });
-  const dealJob = await as('dealsWebhook', () =>
-    stack.http(dealsWebhook, { method: 'POST', path: '/webhooks/deals/closed', headers: { 'x-signature-256': `sha256=${deal.hex}`, 'content-type': 'application/json' }, body: deal.raw }),
+  const dealJob = await as('dealArchiveWebhook', () =>
+    stack.http(dealArchiveWebhook, { method: 'POST', path: '/webhooks/deals/closed', headers: { 'x-signature-256': `sha256=${deal.hex}`, 'content-type': 'application/json' }, body: deal.raw }),
   );
   expect(dealJob.statusCode).toBe(202);
   await as('fileMovesWorker', () => stack.drain({ timeoutMs: 60_000 }));
   const task = signed(stack.secrets.tasks, { taskId: 'T-IAM', status: 'closed', docsFolderId: DEMO.taskFolderId });
   expect(
-    (await as('tasksWebhook', () =>
-      stack.http(tasksWebhook, { method: 'POST', path: '/webhooks/tasks', headers: { 'x-signature-256': `sha256=${task.hex}`, 'content-type': 'application/json' }, body: task.raw }),
+    (await as('taskCompleteWebhook', () =>
+      stack.http(taskCompleteWebhook, { method: 'POST', path: '/webhooks/tasks', headers: { 'x-signature-256': `sha256=${task.hex}`, 'content-type': 'application/json' }, body: task.raw }),
     )).statusCode,
   ).toBe(202);
   await as('fileMovesWorker', () => stack.drain({ timeoutMs: 60_000 }));
@@ -148,8 +148,8 @@ beforeAll(async () => {
   // Workflow 4.
   const project = signed(stack.secrets.projects, { projectId: 'P-IAM', projectType: 'legal', projectName: 'IAM check' });
   expect(
-    (await as('projectsWebhook', () =>
-      stack.http(projectsWebhook, { method: 'POST', path: '/webhooks/projects', headers: { 'x-signature-256': `sha256=${project.hex}`, 'content-type': 'application/json' }, body: project.raw }),
+    (await as('projectRoomWebhook', () =>
+      stack.http(projectRoomWebhook, { method: 'POST', path: '/webhooks/projects', headers: { 'x-signature-256': `sha256=${project.hex}`, 'content-type': 'application/json' }, body: project.raw }),
     )).statusCode,
   ).toBe(202);
   await as('projectRoomWorker', () => stack.drain({ timeoutMs: 60_000 }));
@@ -166,8 +166,8 @@ beforeAll(async () => {
     true,
   );
   expect(
-    (await as('docspaceWebhook', () =>
-      stack.http(docspaceWebhook, { method: 'POST', path: '/webhooks/docspace', headers: { 'x-docspace-signature-256': `sha256=${upload.hex}`, 'content-type': 'application/json' }, body: upload.raw }),
+    (await as('uploadCopyWebhook', () =>
+      stack.http(uploadCopyWebhook, { method: 'POST', path: '/webhooks/docspace', headers: { 'x-docspace-signature-256': `sha256=${upload.hex}`, 'content-type': 'application/json' }, body: upload.raw }),
     )).statusCode,
   ).toBe(202);
   await as('uploadCopyWorker', () => stack.drain({ timeoutMs: 60_000 }));
@@ -206,12 +206,12 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const FUNCTIONS = [
-  'dealsWebhook',
-  'tasksWebhook',
+  'dealArchiveWebhook',
+  'taskCompleteWebhook',
   'fileMovesWorker',
-  'projectsWebhook',
+  'projectRoomWebhook',
   'projectRoomWorker',
-  'docspaceWebhook',
+  'uploadCopyWebhook',
   'uploadCopyWorker',
   'abandonedRoomsScan',
   'jobsApi',

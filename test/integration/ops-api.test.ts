@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobRetry } from '../../functions/job-retry/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as previews } from '../../functions/previews/handler';
-import { handler as projectsWebhook } from '../../functions/project-room/handler';
-import { handler as tasksWebhook } from '../../functions/task-closed/handler';
-import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
+import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
+import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
+import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { dynamo } from '../../lib/aws';
 import { deadLetterQueuesSchema, fileMovePreviewSchema, jobListSchema } from '../../lib/http/openapi';
@@ -60,13 +60,13 @@ const retry = (jobId: string, headers: Record<string, string> = admin()) =>
 const preview = (kind: 'deals/closed' | 'tasks', body: unknown, headers: Record<string, string> = admin()) =>
   stack.http(previews, { method: 'POST', path: `/previews/${kind}`, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
-function signed(handler: typeof dealsWebhook, path: string, secret: string, body: unknown) {
+function signed(handler: typeof dealArchiveWebhook, path: string, secret: string, body: unknown) {
   const raw = JSON.stringify(body);
   return stack.http(handler, { method: 'POST', path, headers: stack.signedHeaders(secret, raw), body: raw });
 }
-const postDeal = (deal: unknown) => signed(dealsWebhook, '/webhooks/deals/closed', stack.secrets.deals, deal);
-const postTask = (task: unknown) => signed(tasksWebhook, '/webhooks/tasks', stack.secrets.tasks, task);
-const postProject = (project: unknown) => signed(projectsWebhook, '/webhooks/projects', stack.secrets.projects, project);
+const postDeal = (deal: unknown) => signed(dealArchiveWebhook, '/webhooks/deals/closed', stack.secrets.deals, deal);
+const postTask = (task: unknown) => signed(taskCompleteWebhook, '/webhooks/tasks', stack.secrets.tasks, task);
+const postProject = (project: unknown) => signed(projectRoomWebhook, '/webhooks/projects', stack.secrets.projects, project);
 function postUpload(eventId: number, fileId: number, title: string) {
   const raw = JSON.stringify({
     event: { id: eventId, createOn: '2026-11-30T10:00:00Z', trigger: 'file.uploaded', triggerId: 256 },
@@ -74,7 +74,7 @@ function postUpload(eventId: number, fileId: number, title: string) {
     webhook: { id: 77, name: 'ops', triggers: ['file.uploaded'] },
   });
   const signature = createHmac('sha256', stack.secrets.docspace).update(raw).digest('hex').toUpperCase();
-  return stack.http(docspaceWebhook, {
+  return stack.http(uploadCopyWebhook, {
     method: 'POST',
     path: '/webhooks/docspace',
     headers: { 'content-type': 'application/json', 'x-docspace-signature-256': `sha256=${signature}` },

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as scan } from '../../functions/abandoned-rooms/handler';
-import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
-import { handler as projectsWebhook } from '../../functions/project-room/handler';
-import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
+import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
+import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { lambdaContext } from '../../infra/local/lambda-context';
 import { DEMO } from '../../infra/local/simulator';
 import { resetConfigCache } from '../../lib/config';
@@ -33,7 +33,7 @@ beforeAll(async () => {
       templateDurationMs: 30,
       webhookRetryBaseMs: 10,
       deliverWebhook: async (_url, { headers, body }) => {
-        const answer = await stack.http(docspaceWebhook, { method: 'POST', path: '/webhooks/docspace', headers, body });
+        const answer = await stack.http(uploadCopyWebhook, { method: 'POST', path: '/webhooks/docspace', headers, body });
         answered.push({ trigger: (JSON.parse(body) as { event: { trigger: string } }).event.trigger, status: answer.statusCode, body: answer.body });
         return answer.statusCode;
       },
@@ -50,7 +50,7 @@ async function getJob(jobId: string) {
   return answer.body;
 }
 
-function post(handler: typeof dealsWebhook, path: string, secret: string, body: unknown) {
+function post(handler: typeof dealArchiveWebhook, path: string, secret: string, body: unknown) {
   const raw = JSON.stringify(body);
   return stack.http(handler, { method: 'POST', path, body: raw, headers: stack.signedHeaders(secret, raw) });
 }
@@ -63,7 +63,7 @@ describe('deal archive: a guest who holds a form role in the client room', () =>
     stack.sim.assignFormRole(room.roomId, guest);
     const deal = { dealId: 'D-form-role', clientRoomId: room.roomId, clientName: 'Wayne', guestUserId: guest };
 
-    const { jobId } = (await post(dealsWebhook, '/webhooks/deals/closed', stack.secrets.deals, deal)).body as { jobId: string };
+    const { jobId } = (await post(dealArchiveWebhook, '/webhooks/deals/closed', stack.secrets.deals, deal)).body as { jobId: string };
     await stack.drain({ timeoutMs: 90_000 });
 
     const failed = await getJob(jobId);
@@ -83,7 +83,7 @@ describe('deal archive: a guest who holds a form role in the client room', () =>
     // Someone finishes the form filling in DocSpace, and the deal is sent again.
     stack.sim.state.formRoles.get(room.roomId)!.delete(guest);
     stack.sim.clearMutations();
-    const again = await post(dealsWebhook, '/webhooks/deals/closed', stack.secrets.deals, deal);
+    const again = await post(dealArchiveWebhook, '/webhooks/deals/closed', stack.secrets.deals, deal);
     expect(again.body).toEqual({ jobId });
     await stack.drain({ timeoutMs: 90_000 });
 
@@ -125,7 +125,7 @@ describe('room from template: a third-party room with the project\'s title', () 
   it('is never taken for the project\'s room: a room is created from the template and reported', async () => {
     const title = 'Wayne merger (P-quirk)';
     const box = stack.sim.addRoom({ title, provider: 'box' });
-    const { jobId } = (await post(projectsWebhook, '/webhooks/projects', stack.secrets.projects, { projectId: 'P-quirk', projectType: 'legal', projectName: 'Wayne merger' })).body as { jobId: string };
+    const { jobId } = (await post(projectRoomWebhook, '/webhooks/projects', stack.secrets.projects, { projectId: 'P-quirk', projectType: 'legal', projectName: 'Wayne merger' })).body as { jobId: string };
     await stack.drain({ timeoutMs: 60_000 });
     const job = await getJob(jobId);
     expect(job).toMatchObject({ status: 'succeeded', result: { roomId: expect.any(Number), title } });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as projectsWebhook } from '../../functions/project-room/handler';
+import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { startStack, type Stack } from '../support/stack';
 
@@ -43,7 +43,7 @@ describe('the project-room worker at cold start', () => {
     const projects = ['T-1', 'T-2', 'T-3'].map((projectId) => ({ projectId, projectType: 'legal', projectName: 'Template check' }));
     for (const project of projects) {
       const raw = JSON.stringify(project);
-      const answer = await stack.http(projectsWebhook, {
+      const answer = await stack.http(projectRoomWebhook, {
         method: 'POST',
         path: '/webhooks/projects',
         headers: stack.signedHeaders(stack.secrets.projects, raw),

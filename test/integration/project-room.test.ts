@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
-import { handler as projectsWebhook } from '../../functions/project-room/handler';
+import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { JobStore } from '../../lib/jobs/store';
 import { startStack, type Stack } from '../support/stack';
@@ -56,7 +56,7 @@ async function withStack(visibilityTimeoutSeconds: number): Promise<Stack> {
 
 function post(stack: Stack, body: unknown) {
   const raw = JSON.stringify(body);
-  return stack.http(projectsWebhook, {
+  return stack.http(projectRoomWebhook, {
     method: 'POST',
     path: '/webhooks/projects',
     headers: stack.signedHeaders(stack.secrets.projects, raw),
@@ -159,7 +159,7 @@ describe('room from template, many projects at once', () => {
     expect(bad.body.error.field).toBe('projectName');
 
     const raw = JSON.stringify({ projectId: 'P-101', projectType: 'legal', projectName: 'Unsigned' });
-    const unsigned = await stack.http(projectsWebhook, {
+    const unsigned = await stack.http(projectRoomWebhook, {
       method: 'POST',
       path: '/webhooks/projects',
       headers: stack.signedHeaders('not-the-secret', raw),

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as opsConsole } from '../../functions/console/handler';
-import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
+import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as uploadWebhook } from '../../functions/upload-copy/handler';
 import { DEMO } from '../../infra/local/simulator';
@@ -63,14 +63,14 @@ describe('log output of a full job', () => {
 
     const deal = { dealId: 'D-LOGS-1', clientRoomId: DEMO.clientRoomId, clientName: 'Acme Logs', guestUserId: DEMO.guestUserId };
     const { raw, headers } = signedPost(stack.secrets.deals, deal);
-    const accepted = await stack.http(dealsWebhook, { method: 'POST', path: '/webhooks/deals/closed', headers, body: raw });
+    const accepted = await stack.http(dealArchiveWebhook, { method: 'POST', path: '/webhooks/deals/closed', headers, body: raw });
     expect(accepted.statusCode).toBe(202);
     const jobId = accepted.body.jobId as string;
 
     // Rejected requests log too: a forged signature, a wrong admin token.
     const forged = `sha256=${createHmac('sha256', 'not-the-secret').update(raw).digest('hex')}`;
     sentSignatures.push(forged);
-    const rejected = await stack.http(dealsWebhook, {
+    const rejected = await stack.http(dealArchiveWebhook, {
       method: 'POST',
       path: '/webhooks/deals/closed',
       headers: { 'content-type': 'application/json', 'x-signature-256': forged },
@@ -132,6 +132,11 @@ describe('log output of a full job', () => {
     for (const name of ['JobsStarted', 'JobsSucceeded', 'FilesMoved', 'DocSpaceRetries', 'DocSpaceRateLimited']) {
       expect(metrics, `metric ${name}`).toContain(name);
     }
+    // A job's counts name its workflow, from the webhook's accept step to the worker that runs two workflows' jobs.
+    const countedFor = (workflow: string) =>
+      new Set(lines.filter((l) => l._aws !== undefined && l.workflow === workflow).flatMap((l) => Object.keys(l)));
+    expect([...countedFor('deal-archive')]).toEqual(expect.arrayContaining(['JobsStarted', 'FilesMoved', 'JobsSucceeded']));
+    expect([...countedFor('upload-copy')]).toEqual(expect.arrayContaining(['JobsStarted']));
 
     for (const [name, value] of Object.entries(secrets)) {
       expect(output.includes(value), `${name} appears in the logs`).toBe(false);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as projectsWebhook } from '../../functions/project-room/handler';
+import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
 import { startStack, type Stack } from '../support/stack';
 
 /*
@@ -42,7 +42,7 @@ describe('a step that fails for a transient reason, on the local stack', () => {
     // The callback client tries 5 times in-process; all 5 fail, so the first delivery fails.
     failFirst = 5;
     const body = JSON.stringify({ projectId: 'P-transient', projectType: 'legal', projectName: 'Transient' });
-    const answer = await stack.http(projectsWebhook, {
+    const answer = await stack.http(projectRoomWebhook, {
       method: 'POST',
       path: '/webhooks/projects',
       body,

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
-import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
+import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { DEMO } from '../../infra/local/simulator';
 import { resetConfigCache } from '../../lib/config';
 import { jobIdFor } from '../../lib/jobs/store';
@@ -42,7 +42,7 @@ beforeAll(async () => {
         const attempt = (attempts.get(eventId) ?? 0) + 1;
         attempts.set(eventId, attempt);
         const mode = deliveryMode(eventId, attempt);
-        const send = () => stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers, body });
+        const send = () => stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers, body });
         const answers = mode === 'twice-concurrently' ? await Promise.all([send(), send()]) : [await send()];
         for (const a of answers) answered.push({ eventId, trigger, status: a.statusCode, body: a.body });
         // "then-fail": we did the work but DocSpace saw a failure (a lost response), so it re-signs and retries.
@@ -87,9 +87,9 @@ function uploadBody(eventId: number, fileId: number, parentId = SOURCE_ROOM): st
 
 describe('the DocSpace webhook endpoint', () => {
   it('answers the registration probe (HEAD, and GET for serverless-offline) with an empty 200', async () => {
-    const head = await stack.http(docspaceWebhook, { method: 'HEAD', path: PATH });
+    const head = await stack.http(uploadCopyWebhook, { method: 'HEAD', path: PATH });
     expect(head).toMatchObject({ statusCode: 200, body: undefined });
-    expect((await stack.http(docspaceWebhook, { method: 'GET', path: PATH })).statusCode).toBe(200);
+    expect((await stack.http(uploadCopyWebhook, { method: 'GET', path: PATH })).statusCode).toBe(200);
   });
 });
 
@@ -227,7 +227,7 @@ describe('the two-way exchange: both rules at once', () => {
       payload: { id: copy.id, parentId: SOURCE_ROOM, title: copy.title, rootFolderType: 14, fileEntryType: 2 },
       webhook: { id: 99, name: 'direct', triggers: ['file.uploaded'] },
     });
-    const answer = await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
+    const answer = await stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
     expect(answer.statusCode).toBe(202);
     await stack.drain();
     const job = await stack.http(jobsApi, { method: 'GET', path: `/jobs/${answer.body.jobId}`, headers: { authorization: `Bearer ${stack.secrets.admin}` } });
@@ -275,7 +275,7 @@ describe('signatures', () => {
   async function post(body: string, signature?: string) {
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     if (signature !== undefined) headers['x-docspace-signature-256'] = signature;
-    return stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers, body });
+    return stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers, body });
   }
 
   it('rejects a missing, wrong, lowercase-but-wrong or re-serialised-body signature with 401 and copies nothing', async () => {
@@ -326,20 +326,20 @@ describe('bad input', () => {
   it('answers 400 naming the field and 413 for a body over 256 KB, copying nothing', async () => {
     stack.sim.clearMutations();
     const missingEventId = JSON.stringify({ event: { createOn: '2026-11-30T10:00:00Z', trigger: 'file.uploaded' }, payload: { id: 1 }, webhook: { id: 1 } });
-    const bad = await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(missingEventId) }, body: missingEventId });
+    const bad = await stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(missingEventId) }, body: missingEventId });
     expect(bad.statusCode).toBe(400);
     expect(bad.body.error.field).toBe('event.id');
 
     const noFileId = JSON.stringify({ event: { id: 5, createOn: '2026-11-30T10:00:00Z', trigger: 'file.uploaded' }, payload: { title: 'x' }, webhook: { id: 1 } });
-    const bad2 = await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(noFileId) }, body: noFileId });
+    const bad2 = await stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(noFileId) }, body: noFileId });
     expect(bad2.statusCode).toBe(400);
     expect(bad2.body.error.field).toBe('payload.id');
 
     const notJson = '{"event":';
-    expect((await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(notJson) }, body: notJson })).statusCode).toBe(400);
+    expect((await stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(notJson) }, body: notJson })).statusCode).toBe(400);
 
     const huge = uploadBody(900_010, 1).replace('"direct.pdf"', JSON.stringify('x'.repeat(300 * 1024)));
-    expect((await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(huge) }, body: huge })).statusCode).toBe(413);
+    expect((await stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(huge) }, body: huge })).statusCode).toBe(413);
     await stack.drain();
     expect(copyMutations()).toEqual([]);
   });
@@ -354,7 +354,7 @@ describe('a rule set that cannot work', () => {
     try {
       const fileId = stack.sim.addFile(SOURCE_ROOM, 'refused.pdf');
       const body = uploadBody(900_030, fileId);
-      const answer = await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
+      const answer = await stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
       expect(answer.statusCode).toBe(503);
       expect(answer.body.error.code).toBe('misconfigured');
       expect((await stack.queueCounts('UploadCopyQueue')).visible).toBe(0);
@@ -374,7 +374,7 @@ describe('failures', () => {
     const fileId = stack.sim.addFile(SOURCE_ROOM, 'cursed.pdf');
     stack.sim.setFaults({ failFileIds: [fileId] });
     const body = uploadBody(900_020, fileId);
-    const answer = await stack.http(docspaceWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
+    const answer = await stack.http(uploadCopyWebhook, { method: 'POST', path: PATH, headers: { 'x-docspace-signature-256': sign(body) }, body });
     expect(answer.statusCode).toBe(202);
     await stack.drain({ timeoutMs: 60_000 });
     stack.sim.setFaults({ failFileIds: [] });

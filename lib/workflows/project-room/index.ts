@@ -29,8 +29,10 @@ export { docspaceRooms, type RoomsPort } from './rooms-port';
 export { checkTemplateMap, logTemplateMapCheck, type TemplateMapCheck } from './template-check';
 
 /*
- * Workflow 4: a new project in the PM system gets one DocSpace room, created from the template its type maps
- * to, titled `<projectName> (<projectId>)`.
+ * Workflow 4, `project-room`: a new project in the PM system gets one DocSpace room, created from the template its
+ * type maps to, titled `<projectName> (<projectId>)`. One name throughout: functions/project-room/ (functions
+ * projectRoomWebhook, POST /webhooks/projects, and projectRoomWorker), this folder, and jobs
+ * `project-room-<hash of projectId>`.
  *
  * DocSpace keeps one room-from-template status per portal, without a task id or a title (NOTES 3.6): a POST
  * made while another creation runs is answered with that other creation's status, and a finished status stays

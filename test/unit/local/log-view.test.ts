@@ -8,9 +8,9 @@ const powertools = (fields: Record<string, unknown>) =>
     timestamp: '2026-12-04T20:59:42.565Z',
     service: 'docspace-flows',
     cold_start: false,
-    function_arn: 'arn:aws:lambda:us-east-1:123456789012:function:docspace-flows-local-tasksWebhook',
+    function_arn: 'arn:aws:lambda:us-east-1:123456789012:function:docspace-flows-local-taskCompleteWebhook',
     function_memory_size: '256',
-    function_name: 'docspace-flows-local-tasksWebhook',
+    function_name: 'docspace-flows-local-taskCompleteWebhook',
     function_request_id: '5d04fdaf-7c71-42b6-9af9-f45b5e448800',
     sampling_rate: 0,
     xray_trace_id: 'Root=1-abc',
@@ -29,13 +29,13 @@ describe('the local log view', () => {
       reason: 'unauthorized: missing or invalid signature (no signature header)',
     });
     expect(viewLine(line, 'text')).toBe(
-      '20:59:42.565 tasksWebhook       POST /webhooks/tasks 401 unauthorized: missing or invalid signature (no signature header)',
+      '20:59:42.565 taskCompleteWebhook POST /webhooks/tasks 401 unauthorized: missing or invalid signature (no signature header)',
     );
   });
 
   it('shows an accepted request with its jobId', () => {
     const line = powertools({ message: 'request answered', method: 'POST', path: '/webhooks/tasks', statusCode: 202, jobId: 'task-complete-abc' });
-    expect(viewLine(line, 'text')).toBe('20:59:42.565 tasksWebhook       POST /webhooks/tasks 202 task-complete-abc');
+    expect(viewLine(line, 'text')).toBe('20:59:42.565 taskCompleteWebhook POST /webhooks/tasks 202 task-complete-abc');
   });
 
   it('shows a job change with its progress, and the run when it is not the first', () => {
@@ -48,7 +48,7 @@ describe('the local log view', () => {
       run: 2,
       progress: { total: 21, done: 18, failed: 3 },
     });
-    expect(viewLine(line, 'text')).toBe('20:59:42.565 fileMovesWorker    job failed deal-archive-xyz 18/21 done, 3 failed (run 2)');
+    expect(viewLine(line, 'text')).toBe('20:59:42.565 fileMovesWorker     job failed deal-archive-xyz 18/21 done, 3 failed (run 2)');
   });
 
   it('keeps a warning short: level, message, its own fields, and an error as name, message and place', () => {
@@ -57,13 +57,13 @@ describe('the local log view', () => {
       message: 'unexpected error',
       error: { name: 'TypeError', location: 'lib/x.ts:3', message: 'boom', stack: 'TypeError: boom\n    at …' },
     });
-    expect(viewLine(line, 'text')).toBe('20:59:42.565 tasksWebhook       ERROR unexpected error error=TypeError: boom (lib/x.ts:3)');
+    expect(viewLine(line, 'text')).toBe('20:59:42.565 taskCompleteWebhook ERROR unexpected error error=TypeError: boom (lib/x.ts:3)');
   });
 
   it('leaves out metric blobs, billing lines and offline\'s repeat of the route', () => {
     expect(viewLine('{"_aws":{"Timestamp":1,"CloudWatchMetrics":[]},"JobsStarted":1}', 'text')).toBeUndefined();
-    expect(viewLine('(λ: tasksWebhook) RequestId: 5d04fdaf-7c71  Duration: 61.67 ms  Billed Duration: 62 ms', 'text')).toBeUndefined();
-    expect(viewLine('POST /webhooks/tasks (λ: tasksWebhook)', 'text')).toBeUndefined();
+    expect(viewLine('(λ: taskCompleteWebhook) RequestId: 5d04fdaf-7c71  Duration: 61.67 ms  Billed Duration: 62 ms', 'text')).toBeUndefined();
+    expect(viewLine('POST /webhooks/tasks (λ: taskCompleteWebhook)', 'text')).toBeUndefined();
     expect(viewLine('', 'text')).toBeUndefined();
   });
 
@@ -85,7 +85,7 @@ describe('the local log view', () => {
     filter.push(line.slice(0, 100));
     filter.push(`${line.slice(100)}\nplain`);
     filter.end();
-    expect(written).toEqual(['20:59:42.565 tasksWebhook       GET /jobs/x 404 not_found: job x not found\n', 'plain\n']);
+    expect(written).toEqual(['20:59:42.565 taskCompleteWebhook GET /jobs/x 404 not_found: job x not found\n', 'plain\n']);
   });
 
   it('refuses a LOG_FORMAT it does not know, naming the variable', () => {

@@ -26,9 +26,9 @@ describe('per-function secrets and roles', () => {
   it('points functions at Secrets Manager through SSM and lets them read only their own secrets', async () => {
     const ctx = variables('prod', { secretsBackend: 'secretsmanager' });
     const env = await perFunction.environment(ctx);
-    expect(env.dealsWebhook).toEqual({ DEALS_WEBHOOK_SECRET_PARAMETER: '/aws/reference/secretsmanager/docspace-flows/prod/DEALS_WEBHOOK_SECRET' });
+    expect(env.dealArchiveWebhook).toEqual({ DEALS_WEBHOOK_SECRET_PARAMETER: '/aws/reference/secretsmanager/docspace-flows/prod/DEALS_WEBHOOK_SECRET' });
     const roles = await perFunction.roles(ctx);
-    const sm = statementsOf(roles.DealsWebhookIamRole).find((s) => s.Action.includes('secretsmanager:GetSecretValue'));
+    const sm = statementsOf(roles.DealArchiveWebhookIamRole).find((s) => s.Action.includes('secretsmanager:GetSecretValue'));
     expect(sm.Resource).toEqual([
       { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:docspace-flows/prod/DEALS_WEBHOOK_SECRET-??????' },
     ]);

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { MAX_BODY_BYTES } from '../../../lib/http/endpoint';
 import { DOCUMENTED_MAX_BODY_BYTES, REQUEST_SCHEMAS, openApiDocument, requestJsonSchema } from '../../../lib/http/openapi';
-import { dealClosedSchema } from '../../../lib/workflows/deal-closed';
+import { dealClosedSchema } from '../../../lib/workflows/deal-archive';
 import { projectEventSchema } from '../../../lib/workflows/project-room';
-import { taskEventSchema } from '../../../lib/workflows/task-closed';
+import { taskEventSchema } from '../../../lib/workflows/task-complete';
 import { uploadWebhookSchema } from '../../../lib/workflows/upload-copy';
 import { REPO_ROOT } from '../../../infra/local/cfn';
 

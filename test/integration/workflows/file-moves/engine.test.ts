@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage } from '../../../../lib/workflows/file-moves';
 import { resolveDestinationRoot } from '../../../../lib/workflows/file-moves/destination';
 import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
-import { acceptTaskEvent } from '../../../../lib/workflows/task-closed';
+import { acceptTaskComplete } from '../../../../lib/workflows/task-complete';
 import { startTable, type TestTable } from '../../../support/dynamo';
 import { buildNestedRoom, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
 
@@ -286,7 +286,7 @@ describe('file moves against the simulator', () => {
     });
 
     await Promise.all(
-      taskFolders.map((folder, t) => acceptTaskEvent(deps, { taskId: `TASK-${7 + t}`, status: 'closed', docsFolderId: folder }, { completedFolderId: completed })),
+      taskFolders.map((folder, t) => acceptTaskComplete(deps, { taskId: `TASK-${7 + t}`, status: 'closed', docsFolderId: folder }, { completedFolderId: completed })),
     );
     await queue.drain(deps);
 
@@ -417,12 +417,12 @@ describe('file moves against the simulator', () => {
     const taskFolder = sim.addFolder(sim.addRoom({ title: 'Tasks' }), 'TASK-1');
     const ids = Array.from({ length: 25 }, (_, i) => sim.addFile(taskFolder, `note-${i}.txt`));
 
-    expect(await acceptTaskEvent(deps, { taskId: 'TASK-1', status: 'in_progress', docsFolderId: taskFolder }, { completedFolderId: completed })).toEqual({
+    expect(await acceptTaskComplete(deps, { taskId: 'TASK-1', status: 'in_progress', docsFolderId: taskFolder }, { completedFolderId: completed })).toEqual({
       ignored: true,
     });
     expect(queue.pending).toEqual([]);
 
-    const outcome = await acceptTaskEvent(deps, { taskId: 'TASK-1', status: 'Closed', docsFolderId: taskFolder }, { completedFolderId: completed });
+    const outcome = await acceptTaskComplete(deps, { taskId: 'TASK-1', status: 'Closed', docsFolderId: taskFolder }, { completedFolderId: completed });
     await queue.drain(deps);
     expect(outcome).toHaveProperty('jobId');
     expect([...sim.state.childFileIds(completed)].sort((a, b) => a - b)).toEqual(ids);
