@@ -23,7 +23,7 @@ import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as projectsWebhook } from '../../functions/project-room/handler';
 import { handler as tasksWebhook } from '../../functions/task-closed/handler';
 import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { DocSpaceClient } from '../../lib/docspace/client';
 import { runFileOperation } from '../../lib/docspace/fileops';
 import { createFolder, listFolder, listTree } from '../../lib/docspace/folders';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler as dealsWebhook } from '../../functions/deal-closed/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as tasksWebhook } from '../../functions/task-closed/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { ChunkStore } from '../../lib/jobs/chunks';
 import { buildNestedRoom, filesUnder, pathOf } from '../bench/file-moves-room';
 import { startStack, type Stack, type StackOptions } from '../support/stack';

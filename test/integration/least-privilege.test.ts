@@ -11,7 +11,7 @@ import { handler as projectsWebhook } from '../../functions/project-room/handler
 import { handler as tasksWebhook } from '../../functions/task-closed/handler';
 import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
 import { lambdaContext } from '../../infra/local/lambda-context';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { dynamo, sqs } from '../../lib/aws';
 import { JobStore } from '../../lib/jobs/store';
 import { startStack, type Stack } from '../support/stack';

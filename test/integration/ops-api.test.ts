@@ -11,7 +11,7 @@ import { handler as previews } from '../../functions/previews/handler';
 import { handler as projectsWebhook } from '../../functions/project-room/handler';
 import { handler as tasksWebhook } from '../../functions/task-closed/handler';
 import { handler as docspaceWebhook } from '../../functions/upload-copy/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { dynamo } from '../../lib/aws';
 import { deadLetterQueuesSchema, fileMovePreviewSchema, jobListSchema } from '../../lib/http/openapi';
 import { JOBS_BY_CREATED } from '../../lib/jobs/listing';
