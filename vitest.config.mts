@@ -27,7 +27,8 @@ const browserScripts: Plugin = {
 /*
  * Test tiers, each a vitest project (`npm run test:<tier>`; `npm test` runs them all):
  *   unit         plain code, fakes and scripted fetches; no emulator, no simulator
- *   simulator    the DocSpace simulator's own behaviour (infra/local/simulator)
+ *   simulator    the DocSpace simulator's own behaviour: the workspace infra/simulator, with its own vitest config
+ *                (`npm test -w @docspace-flows/simulator` runs it alone, from its folder)
  *   integration  code against the emulators (dynalite, local SQS), the simulator, the in-process stack and `sls package`
  *   browser      the operations console's page in a real headless Chromium, against a stand-in API
  *   e2e          `npm start` itself, as a developer runs it
@@ -46,7 +47,7 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       tier('unit', ['test/unit/**/*.test.ts']),
-      tier('simulator', ['test/simulator/**/*.test.ts']),
+      'infra/simulator',
       tier('integration', ['test/integration/**/*.test.ts']),
       tier('browser', ['test/browser/**/*.test.ts']),
       tier('e2e', ['test/e2e/**/*.test.ts']),

@@ -3,7 +3,7 @@
  * and well-known local secrets. Shared by `npm start` and the test stack so both point at the same demo objects.
  */
 
-/** The ids of the demo portal (infra/local/simulator DEMO) that the settings refer to. */
+/** The ids of the demo portal (@docspace-flows/simulator DEMO) that the settings refer to. */
 export interface DemoIds {
   completedFolderId: number;
   archiveRootFolderId: number;

@@ -8,7 +8,7 @@ import { freePort, isListening } from './ports';
 import { demoSettings, LOCAL_SECRETS, secretSettings } from './settings';
 import { lambdaEndpointInvoker, SqsPollers } from './sqs-poller';
 import { removeStackState, writeStackState, type StackState } from './stack-state';
-import { DEMO, DocSpaceSimulator, demoFixture } from './simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { copyRulesBannerLine } from './copy-rules-line';
 import { templateMapBannerLine } from './template-check';
 import { lineFilter, logFormatFrom, type LogFormat } from './log-view';

@@ -20,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { startStack } from '../support/stack';
 
 const FILES = 150;

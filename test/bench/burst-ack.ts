@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../infra/local/cfn';
 import { freePort } from '../../infra/local/ports';
 import { LOCAL_SECRETS } from '../../infra/local/settings';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import type { StackState } from '../../infra/local/stack-state';
 
 const BURST = Number(process.env.BURST ?? 22);

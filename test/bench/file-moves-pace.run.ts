@@ -34,8 +34,7 @@ import { Leases } from '../../lib/jobs/lease';
 import { JobStore } from '../../lib/jobs/store';
 import type { OutboundMessage, Queue } from '../../lib/queue/send';
 import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps, type FileMoveInput } from '../../lib/workflows/file-moves';
-import { DocSpaceSimulator } from '../../infra/local/simulator';
-import type { Faults } from '../../infra/local/simulator/types';
+import { DocSpaceSimulator, type Faults } from '@docspace-flows/simulator';
 import { startTable } from '../support/dynamo';
 import { buildNestedRoom, filesUnder, pathOf } from './file-moves-room';
 

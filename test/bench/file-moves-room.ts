@@ -1,4 +1,4 @@
-import type { DocSpaceSimulator } from '../../infra/local/simulator';
+import type { DocSpaceSimulator } from '@docspace-flows/simulator';
 
 /*
  * The rooms the file-move tests and the benchmark move: built straight into the simulator's state (no API calls),

@@ -17,8 +17,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import type { DocSpaceSimulator } from '../../infra/local/simulator';
-import type { Faults } from '../../infra/local/simulator/types';
+import type { DocSpaceSimulator, Faults } from '@docspace-flows/simulator';
 import { buildNestedRoom, filesUnder, pathOf } from './file-moves-room';
 
 const args: string[] = JSON.parse(process.env.FILE_MOVES_BENCH_ARGS ?? '[]');
@@ -210,7 +209,7 @@ function seedScript(apiHost: string, apiKey: string, fetchImpl: typeof fetch) {
 }
 
 async function runSeed(): Promise<Outcome> {
-  const { DocSpaceSimulator, DEMO, demoFixture } = await import('../../infra/local/simulator');
+  const { DocSpaceSimulator, DEMO, demoFixture } = await import('@docspace-flows/simulator');
   const sim = new DocSpaceSimulator({ fixture: demoFixture(), fileOpDurationMs: FILE_OP_MS });
   try {
     const portal = buildPortal(sim, DEMO.archiveRootFolderId);
@@ -236,7 +235,7 @@ async function runBundle(): Promise<Outcome> {
   const { startStack } = await import('../support/stack');
   const { handler: dealArchiveWebhook } = await import('../../functions/deal-archive/handler');
   const { JobStore } = await import('../../lib/jobs/store');
-  const { DEMO } = await import('../../infra/local/simulator');
+  const { DEMO } = await import('@docspace-flows/simulator');
   const stack = await startStack({ simulator: { fileOpDurationMs: FILE_OP_MS, seed: 3 }, visibilityTimeoutSeconds: 10 });
   try {
     const portal = buildPortal(stack.sim, DEMO.archiveRootFolderId);

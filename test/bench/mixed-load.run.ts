@@ -23,7 +23,7 @@ import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
 import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
 import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { DocSpaceClient } from '../../lib/docspace/client';
 import { runFileOperation } from '../../lib/docspace/fileops';
 import { createFolder, listFolder, listTree } from '../../lib/docspace/folders';

@@ -8,7 +8,7 @@
 import { listTree } from '../../lib/docspace/folders';
 import { DocSpaceClient } from '../../lib/docspace/client';
 import { previewFileMove } from '../../lib/workflows/file-moves/preview';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { buildNestedRoom } from './file-moves-room';
 
 const faults = process.argv.includes('--faults') ? { rate429: 0.03, rate5xx: 0.01 } : {};

@@ -12,7 +12,7 @@
 import '../support/setup';
 import { createHmac } from 'node:crypto';
 import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { config } from '../../lib/config';
 import { startFileOperation } from '../../lib/docspace/fileops';
 import { verifySha256Signature } from '../../lib/signature';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSettings, LOCAL_SECRETS } from '../../infra/local/settings';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { openBrowser, type BrowserSession } from '../support/browser';
 import { signatureHeaders } from '../support/http';
 import { cleanUpStacks, npmRun, npmStart, READY_MS, stopNpmStart, type Running } from '../support/npm-start';

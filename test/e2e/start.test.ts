@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SECRETS } from '../../infra/local/settings';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../infra/local/simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { READY_MS, cleanUpStacks, expectStopsCleanly, npmRun, npmStart, type Running } from '../support/npm-start';
 
 /*

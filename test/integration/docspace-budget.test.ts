@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadServiceModel } from '../../infra/local/cfn';
-import { DocSpaceSimulator } from '../../infra/local/simulator';
+import { DocSpaceSimulator } from '@docspace-flows/simulator';
 import { DocSpaceClient } from '../../lib/docspace/client';
 import { createFolder, listFolder } from '../../lib/docspace/folders';
 

@@ -4,7 +4,7 @@ import { DocSpaceOperationFailedError, DocSpaceUnauthorizedError } from '../../l
 import { runFileOperation, startFileOperation, waitForOperation } from '../../lib/docspace/fileops';
 import { createFolder, listFolder, listTree } from '../../lib/docspace/folders';
 import { listRoomMembers, listRooms, setRoomAccess } from '../../lib/docspace/rooms';
-import { DocSpaceSimulator } from '../../infra/local/simulator';
+import { DocSpaceSimulator } from '@docspace-flows/simulator';
 
 /*
  * The client against the DocSpace simulator's in-process fetch: real envelopes, real paging, real asynchronous

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { ChunkStore } from '../../lib/jobs/chunks';
 import { buildNestedRoom, filesUnder, pathOf } from '../bench/file-moves-room';
 import { startStack, type Stack, type StackOptions } from '../support/stack';

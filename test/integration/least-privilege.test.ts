@@ -11,7 +11,7 @@ import { handler as projectRoomWebhook } from '../../functions/project-room/hand
 import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
 import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { lambdaContext } from '../../infra/local/lambda-context';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { dynamo, sqs } from '../../lib/aws';
 import { JobStore } from '../../lib/jobs/store';
 import { startStack, type Stack } from '../support/stack';

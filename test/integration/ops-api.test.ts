@@ -11,7 +11,7 @@ import { handler as previews } from '../../functions/previews/handler';
 import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
 import { handler as taskCompleteWebhook } from '../../functions/task-complete/handler';
 import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { dynamo } from '../../lib/aws';
 import { deadLetterQueuesSchema, fileMovePreviewSchema, jobListSchema } from '../../lib/http/openapi';
 import { JOBS_BY_CREATED } from '../../lib/jobs/listing';

@@ -5,7 +5,7 @@ import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
 import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
 import { lambdaContext } from '../../infra/local/lambda-context';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { resetConfigCache } from '../../lib/config';
 import type { AbandonedRoomsReport } from '../../lib/reports/store';
 import { formatReportTable } from '../../lib/workflows/abandoned-rooms';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { startStack, type Stack } from '../support/stack';
 
 /*

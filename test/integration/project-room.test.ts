@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as projectRoomWebhook } from '../../functions/project-room/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { JobStore } from '../../lib/jobs/store';
 import { startStack, type Stack } from '../support/stack';
 

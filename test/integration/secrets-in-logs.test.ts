@@ -4,7 +4,7 @@ import { handler as opsConsole } from '../../functions/console/handler';
 import { handler as dealArchiveWebhook } from '../../functions/deal-archive/handler';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as uploadWebhook } from '../../functions/upload-copy/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { jobViewSchema } from '../../lib/http/openapi';
 import { startStack, type Stack } from '../support/stack';
 

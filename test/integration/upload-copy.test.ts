@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as jobsApi } from '../../functions/jobs-api/handler';
 import { handler as uploadCopyWebhook } from '../../functions/upload-copy/handler';
-import { DEMO } from '../../infra/local/simulator';
+import { DEMO } from '@docspace-flows/simulator';
 import { resetConfigCache } from '../../lib/config';
 import { jobIdFor } from '../../lib/jobs/store';
 import { startStack, type Stack } from '../support/stack';

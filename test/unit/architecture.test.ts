@@ -49,4 +49,25 @@ describe('the layers', () => {
     );
     expect(offences).toEqual([]);
   });
+
+  it('keeps the DocSpace simulator a package apart: the product never imports it, and it imports only Node', () => {
+    const offences = [
+      ...['functions', 'lib'].flatMap(sources).flatMap((file) =>
+        imports(file)
+          .filter((spec) => /simulator/.test(spec))
+          .map((spec) => `${file} imports ${spec}`),
+      ),
+      ...sources('infra/simulator/src').flatMap((file) =>
+        imports(file)
+          .filter((spec) => !spec.startsWith('./') && !spec.startsWith('../') && !spec.startsWith('node:'))
+          .map((spec) => `${file} imports ${spec}`),
+      ),
+      ...sources('infra/simulator/src').flatMap((file) =>
+        imports(file)
+          .filter((spec) => spec.startsWith('.') && !join(file, '..', spec).startsWith('infra/simulator/src'))
+          .map((spec) => `${file} imports ${spec}`),
+      ),
+    ];
+    expect(offences).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../../infra/local/simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { formatTemplateCheck, templateMapBannerLine } from '../../../infra/local/template-check';
 
 /*

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../../infra/local/simulator';
+import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { DocSpaceClient } from '../../../lib/docspace/client';
 import { DocSpaceNotFoundError } from '../../../lib/docspace/errors';
 import { docspaceCopyPort, type UploadCopyDocSpace } from '../../../lib/workflows/upload-copy';

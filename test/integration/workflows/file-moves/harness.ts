@@ -5,7 +5,7 @@ import { JobStore } from '../../../../lib/jobs/store';
 import type { Log } from '../../../../lib/log';
 import type { OutboundMessage, Queue } from '../../../../lib/queue/send';
 import { fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps } from '../../../../lib/workflows/file-moves';
-import { DocSpaceSimulator, type SimulatorOptions } from '../../../../infra/local/simulator';
+import { DocSpaceSimulator, type SimulatorOptions } from '@docspace-flows/simulator';
 import { startTable, type TestTable } from '../../../support/dynamo';
 
 export interface QueuedMessage {

@@ -1,6 +1,6 @@
 // A thin caller for the simulator's in-process fetch, so tests read as API calls.
-import { DocSpaceSimulator } from '../../infra/local/simulator/index';
-import type { SimulatorOptions } from '../../infra/local/simulator/index';
+import { DocSpaceSimulator } from '../src';
+import type { SimulatorOptions } from '../src';
 
 export interface Reply {
   status: number;

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DocSpaceSimulator } from '../../infra/local/simulator/index';
+import type { DocSpaceSimulator } from '../src';
 import { client, fastSim, waitOp } from './helpers';
 
 let sim: DocSpaceSimulator;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DocSpaceSimulator } from '../../infra/local/simulator/index';
+import type { DocSpaceSimulator } from '../src';
 import { client, fastSim, waitOp } from './helpers';
 
 /* What a real portal does that the simulator models since issue 15 (NOTES 1 and 3.4; files_2.0 v3.7.0). */

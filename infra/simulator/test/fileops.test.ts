@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DocSpaceSimulator } from '../../infra/local/simulator/index';
+import type { DocSpaceSimulator } from '../src';
 import { client, fastSim, sleep, waitOp } from './helpers';
 
 let sim: DocSpaceSimulator;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO, DocSpaceSimulator, demoFixture } from '../../infra/local/simulator/index';
+import { DEMO, DocSpaceSimulator, demoFixture } from '../src';
 import { client } from './helpers';
 
 let sim: DocSpaceSimulator;

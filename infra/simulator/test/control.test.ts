@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO, DocSpaceSimulator } from '../../infra/local/simulator/index';
-import { signBody } from '../../infra/local/simulator/index';
+import { DEMO, DocSpaceSimulator } from '../src';
+import { signBody } from '../src';
 
 let sim: DocSpaceSimulator;
 afterEach(() => sim?.close());
