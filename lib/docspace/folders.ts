@@ -62,18 +62,27 @@ export async function getFolderPath(client: DocSpaceClient, folderId: number): P
  * nothing was left behind. Folders are listed by a pool as
  * wide as the client's read cap, so a wide tree is walked in parallel without queueing more than the client
  * would let through anyway. The first failure stops the walk and is thrown: a partial tree is never returned.
+ * With a `cap`, the walk stops as soon as the tree has more folders or files than that and undefined is returned,
+ * so finding out that a tree is too big costs at most about `cap.folders` listings.
  */
-export async function listTree(client: DocSpaceClient, rootId: number): Promise<TreeListing> {
+export async function listTree(client: DocSpaceClient, rootId: number): Promise<TreeListing>;
+export async function listTree(client: DocSpaceClient, rootId: number, cap: { folders: number; files: number } | undefined): Promise<TreeListing | undefined>;
+export async function listTree(client: DocSpaceClient, rootId: number, cap?: { folders: number; files: number }): Promise<TreeListing | undefined> {
   const tree: TreeListing = { files: [], folders: [] };
   const queue: number[] = [rootId];
   const seen = new Set<number>([rootId]);
   const width = Math.max(1, client.limits.reads);
+  const over = () => cap !== undefined && (tree.folders.length > cap.folders || tree.files.length > cap.files);
 
   await new Promise<void>((resolve, reject) => {
     let active = 0;
     let failed = false;
     const pump = (): void => {
       if (failed) return;
+      if (over()) {
+        failed = true;
+        return resolve();
+      }
       if (queue.length === 0 && active === 0) return resolve();
       while (active < width && queue.length > 0) {
         const folderId = queue.shift()!;
@@ -106,7 +115,7 @@ export async function listTree(client: DocSpaceClient, rootId: number): Promise<
     };
     pump();
   });
-  return tree;
+  return over() ? undefined : tree;
 }
 
 /** Not idempotent: DocSpace has no title-uniqueness check, so an ambiguous failure is thrown, never repeated. */
