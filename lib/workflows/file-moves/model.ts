@@ -90,9 +90,10 @@ export const CHUNK_SIZE = 100;
 export const SCAN_ENTRIES = 5_000;
 /**
  * The largest subtree (or group of subtrees) moved in one step. Its listing before and after the move is about
- * 2 × 100 requests: with fileMovesWorker's 6 steps in flight sharing DocSpace's 1500 requests a minute, 1200
- * requests, under a minute, inside the worker's 120 s. A bigger folder gets a mirror and a scan, and its
- * subfolders move whole in groups.
+ * 2 × 100 requests, recorded in between: with fileMovesWorker's 18 steps in flight (3 processes × batch 6)
+ * all at the cap, 1800 requests per phase, 72 s of DocSpace's 1500 a minute. A step that runs out of its
+ * record's time gives up cleanly (lib/deadline.ts) and is back in seconds, its listing kept. A bigger folder
+ * gets a mirror and a scan, and its subfolders move whole in groups.
  */
 export const MAX_TREE = { folders: 100, files: 10_000 };
 /**
