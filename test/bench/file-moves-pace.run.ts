@@ -327,6 +327,7 @@ async function runEngine(): Promise<Figures> {
     const deliveries = SCENARIO === 'nested' ? 5 : 1;
 
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const accepted = await Promise.all(Array.from({ length: deliveries }, () => acceptFileMove(depsFor(0), workflow, 'bench-1', input)));
     const store = new JobStore(table.ddb, table.table);
     await queue.drain(depsFor, async () => {
@@ -334,6 +335,8 @@ async function runEngine(): Promise<Figures> {
       return job?.status === 'succeeded' || job?.status === 'failed';
     });
     const wallMs = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpu);
+    if (PROFILE) console.error(`engine CPU ${((cpuUsed.user + cpuUsed.system) / 1000).toFixed(0)} ms in ${wallMs.toFixed(0)} ms`);
     if (PROFILE) {
       const t0 = started;
       console.error(
