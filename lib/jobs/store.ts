@@ -17,6 +17,8 @@ export interface JobError {
   destFolderId?: number;
   /** A folder that could not be scanned (so its files were never planned). Kept in the store only. */
   folderId?: number;
+  /** The finalizer's sweep of the source that last found this file there. Kept in the store only. */
+  sweep?: string;
 }
 
 export interface Job {
@@ -129,7 +131,7 @@ export class JobStore {
   async view(jobId: string): Promise<JobView | undefined> {
     const job = await this.get(jobId);
     if (!job) return undefined;
-    const errors = (await this.errors(jobId, job.run)).map(({ destFolderId: _dest, folderId: _folder, ...shown }) => shown);
+    const errors = (await this.errors(jobId, job.run)).map(({ destFolderId: _dest, folderId: _folder, sweep: _sweep, ...shown }) => shown);
     return {
       jobId: job.jobId,
       workflow: job.workflow,
@@ -156,6 +158,7 @@ export class JobStore {
       reason: item.reason as string,
       ...(item.destFolderId !== undefined ? { destFolderId: item.destFolderId as number } : {}),
       ...(item.folderId !== undefined ? { folderId: item.folderId as number } : {}),
+      ...(item.sweep !== undefined ? { sweep: item.sweep as string } : {}),
     }));
   }
 

@@ -12,9 +12,9 @@
  * flight; NOTES 2.4) unless `--limits-off` (then the wall time at 1500 requests a minute is worked out from the
  * request count and printed too). huge takes about 15 minutes with them on.
  *
- * The engine runs as the worker does on AWS: 3 processes (fileMovesWorker's reserved concurrency), each with its
- * own DocSpace client (production defaults: 20 reads, 5 writes, 8 attempts in 30 s), 2 messages each at a time
- * (batchSize 2), DynamoDB in dynalite. A step that fails goes back to the queue and returns after
+ * The engine runs as the worker does on AWS: fileMovesWorker's processes (maximumConcurrency in serverless.yml),
+ * each with its own DocSpace client (its ceilings from infra/per-function.js, 8 attempts in 30 s), batchSize
+ * messages each at a time, DynamoDB in dynalite. A step that fails goes back to the queue and returns after
  * REDELIVERY_S seconds. What returns it that fast (ChangeMessageVisibility) is the pace-resilience branch; on
  * this branch alone the worker leaves that to the 720 s visibility timeout, so the count of such returns is
  * printed: each one would cost 720 s on AWS without it.
@@ -23,6 +23,7 @@
  * operation, wait for it, list the archive's tree and check every file is there. It is the least a correct
  * archive can cost; it gives no per-file account, no resume and no guest rule.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, it } from 'vitest';
@@ -34,6 +35,7 @@ import { Leases } from '../../lib/jobs/lease';
 import { JobStore } from '../../lib/jobs/store';
 import type { OutboundMessage, Queue } from '../../lib/queue/send';
 import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps, type FileMoveInput } from '../../lib/workflows/file-moves';
+import { loadServiceModel } from '../../infra/local/cfn';
 import { DocSpaceSimulator, type Faults } from '@docspace-flows/simulator';
 import { startTable } from '../support/dynamo';
 import { buildNestedRoom, filesUnder, pathOf } from './file-moves-room';
@@ -44,8 +46,14 @@ const SCENARIO = arg('--scenario', 'nested') as 'nested' | 'flat' | 'huge';
 const SEED = Number(arg('--seed', '7'));
 const REDELIVERY_S = Number(arg('--redelivery', '5'));
 const FILE_OP_MS = 200;
-const PROCESSES = 3;
-const BATCH = 2;
+/** As deployed: fileMovesWorker's processes and batch from serverless.yml, its DocSpace ceilings from
+ *  infra/per-function.js (`--batch N` tries another batch size). */
+const WORKER = loadServiceModel({ stage: 'dev' }).sqsMappings.find((m) => m.functionKey === 'fileMovesWorker')!;
+const PROCESSES = WORKER.maximumConcurrency ?? 1;
+const BATCH = Number(arg('--batch', String(WORKER.batchSize)));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const CEILINGS = (require('../../infra/per-function.js') as { FUNCTIONS: Record<string, { docspace: { writes: number; reads: number } }> }).FUNCTIONS
+  .fileMovesWorker!.docspace;
 const LIMITS_ON = !args.includes('--limits-off');
 const LATENCY_MS = Number(arg('--latency', '25'));
 const FAULTS: Partial<Faults> = { enforceUserLimits: LIMITS_ON, rate5xx: SCENARIO === 'huge' ? 0 : 0.01, latencyMs: LATENCY_MS };
@@ -105,7 +113,30 @@ function buildRoom(sim: DocSpaceSimulator): Room {
   return { sourceId: roomId, fileIds, pathOfFile, destParentId: archiveRoot, named: true };
 }
 
-const newClient = (sim: DocSpaceSimulator) => new DocSpaceClient({ baseUrl: 'http://docspace.bench', apiKey: sim.apiKey, fetch: sim.fetch });
+/** `--profile`: per step kind, the time its DocSpace requests and its DynamoDB calls took (summed, so overlapping). */
+const PROFILE = args.includes('--profile');
+const stepKind = new AsyncLocalStorage<string>();
+const profile = new Map<string, { docspace: number; docspaceN: number; ddb: number; ddbN: number }>();
+async function timed<T>(what: 'docspace' | 'ddb', work: () => Promise<T>): Promise<T> {
+  const kind = stepKind.getStore();
+  if (!PROFILE || !kind) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    const p = profile.get(kind) ?? { docspace: 0, docspaceN: 0, ddb: 0, ddbN: 0 };
+    p[what] += performance.now() - started;
+    p[`${what}N`] += 1;
+    profile.set(kind, p);
+  }
+}
+const newClient = (sim: DocSpaceSimulator) =>
+  new DocSpaceClient({
+    baseUrl: 'http://docspace.bench',
+    apiKey: sim.apiKey,
+    fetch: ((input: string | URL | Request, init?: RequestInit) => timed('docspace', () => sim.fetch(input, init))) as typeof fetch,
+    concurrency: CEILINGS,
+  });
 /** The baseline is one long script, not steps a queue can retry: its client waits out the 1500/min window. */
 const patientClient = (sim: DocSpaceSimulator) =>
   new DocSpaceClient({ baseUrl: 'http://docspace.bench', apiKey: sim.apiKey, fetch: sim.fetch, retry: { maxAttempts: 200, budgetMs: 900_000 } });
@@ -204,6 +235,8 @@ class BenchQueue implements Queue {
   /** Per step kind: how many invocations and their total time, to see where the time goes. */
   byKind = new Map<string, { n: number; ms: number; max: number }>();
   firstStart = 0;
+  /** `--profile`: every invocation's kind, process, start and end (ms from the first). */
+  timeline: Array<{ kind: string; p: number; from: number; to: number; note: string }> = [];
   private seq = 0;
 
   async send(messages: OutboundMessage[]): Promise<void> {
@@ -224,10 +257,12 @@ class BenchQueue implements Queue {
           message.receiveCount += 1;
           busy[p]! += 1;
           const started = performance.now();
-          const job: Promise<void> = handleFileMoveMessage(depsFor(p), fileMoveMessageSchema.parse(message.body), {
-            messageId: message.id,
-            receiveCount: message.receiveCount,
-          })
+          const job: Promise<void> = stepKind.run((message.body as { kind: string }).kind, () =>
+            handleFileMoveMessage(depsFor(p), fileMoveMessageSchema.parse(message.body), {
+              messageId: message.id,
+              receiveCount: message.receiveCount,
+            }),
+          )
             .catch(() => {
               this.redeliveries += 1;
               if (message.receiveCount >= 5) this.dlq.push(message.body);
@@ -235,6 +270,15 @@ class BenchQueue implements Queue {
             })
             .finally(() => {
               const ms = performance.now() - started;
+              this.firstStart ||= started;
+              const b = message.body as { kind: string; sourceFolderId?: number; folders?: unknown[]; index?: number; sweep?: unknown };
+              this.timeline.push({
+                kind: b.kind,
+                p,
+                from: started,
+                to: started + ms,
+                note: `${b.sourceFolderId ?? ''}${b.folders ? `x${b.folders.length}` : ''}${b.index !== undefined ? `.${b.index}` : ''}`,
+              });
               this.longestMs = Math.max(this.longestMs, ms);
               const kind = (message.body as { kind: string }).kind;
               const k = this.byKind.get(kind) ?? { n: 0, ms: 0, max: 0 };
@@ -254,6 +298,10 @@ class BenchQueue implements Queue {
 
 async function runEngine(): Promise<Figures> {
   const table = await startTable();
+  if (PROFILE) {
+    const send = table.ddb.send.bind(table.ddb) as (...a: unknown[]) => Promise<unknown>;
+    (table.ddb as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send = (...a: unknown[]) => timed('ddb', () => send(...a));
+  }
   const sim = new DocSpaceSimulator({ seed: SEED, fileOpDurationMs: FILE_OP_MS });
   try {
     const room = buildRoom(sim);
@@ -278,6 +326,7 @@ async function runEngine(): Promise<Figures> {
     const deliveries = SCENARIO === 'nested' ? 5 : 1;
 
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const accepted = await Promise.all(Array.from({ length: deliveries }, () => acceptFileMove(depsFor(0), workflow, 'bench-1', input)));
     const store = new JobStore(table.ddb, table.table);
     await queue.drain(depsFor, async () => {
@@ -285,6 +334,17 @@ async function runEngine(): Promise<Figures> {
       return job?.status === 'succeeded' || job?.status === 'failed';
     });
     const wallMs = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpu);
+    if (PROFILE) console.error(`engine CPU ${((cpuUsed.user + cpuUsed.system) / 1000).toFixed(0)} ms in ${wallMs.toFixed(0)} ms`);
+    if (PROFILE) {
+      const t0 = started;
+      console.error(
+        queue.timeline
+          .sort((a, b) => a.from - b.from)
+          .map((t) => `${(t.from - t0).toFixed(0).padStart(6)} ${(t.to - t0).toFixed(0).padStart(6)} p${t.p} ${t.kind} ${t.note}`)
+          .join('\n'),
+      );
+    }
 
     const view = await store.view(accepted[0]!.jobId);
     const destId = (view?.result.archiveFolderId ?? view?.result.completedFolderId) as number | undefined;
@@ -336,6 +396,14 @@ function report(base: Figures, engine: Figures, files: number): string {
     '',
     `baseline: ${base.note}; requests: ${base.breakdown}`,
     `engine:   ${engine.note}; requests: ${engine.breakdown}`,
+    ...(PROFILE
+      ? [
+          'profile (summed over a kind\'s steps): ' +
+            [...profile]
+              .map(([k, p]) => `${k}: DocSpace ${p.docspaceN} requests ${(p.docspace / 1000).toFixed(1)} s, DynamoDB ${p.ddbN} calls ${(p.ddb / 1000).toFixed(1)} s`)
+              .join('; '),
+        ]
+      : []),
   ].join('\n');
 }
 

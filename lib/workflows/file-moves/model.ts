@@ -50,7 +50,15 @@ export const fileMoveMessageSchema = z.discriminatedUnion('kind', [
     destFolderId: id,
     folders: z.array(z.object({ sourceFolderId: id, title: z.string() })).min(1),
   }),
-  z.object({ kind: z.literal('finalize'), ...step }),
+  /** Closes the run; a source too big to check in one invocation is swept in parts, each queuing the next
+   *  (`sweep`: the claim it works under, the sweep's own id, and the folder pages still to read). */
+  z.object({
+    kind: z.literal('finalize'),
+    ...step,
+    sweep: z
+      .object({ claim: z.string().min(1), id: z.string().min(1), frontier: z.array(z.tuple([id, z.number().int().min(0)])) })
+      .optional(),
+  }),
 ]);
 export type FileMoveMessage = z.infer<typeof fileMoveMessageSchema>;
 
@@ -70,6 +78,8 @@ export interface FileMoveDeps {
   sleep?: (ms: number) => Promise<void>;
   /** How long one invocation follows a DocSpace operation (locate.ts OPERATION_WAIT_MS unless set). */
   operationWaitMs?: number;
+  /** What one invocation of the finalizer reads of the source before it hands on (FINALIZE_BUDGET unless set). */
+  finalizeBudget?: { pages: number; ms: number };
 }
 
 export const CHUNK_SIZE = 100;
@@ -80,9 +90,10 @@ export const CHUNK_SIZE = 100;
 export const SCAN_ENTRIES = 5_000;
 /**
  * The largest subtree (or group of subtrees) moved in one step. Its listing before and after the move is about
- * 2 × 100 requests: with fileMovesWorker's 6 steps in flight sharing DocSpace's 1500 requests a minute, 1200
- * requests, under a minute, inside the worker's 120 s. A bigger folder gets a mirror and a scan, and its
- * subfolders move whole in groups.
+ * 2 × 100 requests, recorded in between: with fileMovesWorker's 18 steps in flight (3 processes × batch 6)
+ * all at the cap, 1800 requests per phase, 72 s of DocSpace's 1500 a minute. A step that runs out of its
+ * record's time gives up cleanly (lib/deadline.ts) and is back in seconds, its listing kept. A bigger folder
+ * gets a mirror and a scan, and its subfolders move whole in groups.
  */
 export const MAX_TREE = { folders: 100, files: 10_000 };
 /**
@@ -101,6 +112,12 @@ export const SOURCE_LEASE_MS = 15 * 60_000;
 export const INVOCATION_LEASE_MS = 3 * 60_000;
 /** How long a step waits for another job's find-or-create under the same destination folder before retrying later. */
 export const FOLDER_LEASE_WAIT_MS = 20_000;
+/**
+ * What one finalizer invocation reads of the source before it queues the rest of its sweep: 600 pages is
+ * under half a minute of DocSpace's 1500 requests a minute, and 45 s leaves the worker's 120 s room for the
+ * page reads in flight and the close. A room of thousands of folders is checked in several invocations.
+ */
+export const FINALIZE_BUDGET = { pages: 600, ms: 45_000 };
 /** A finalizer that has not closed the job after this long is presumed dead and may be replaced. */
 export const FINALIZER_STALE_MS = 10 * 60_000;
 /** A job "running" without any update for this long is dead (its messages were parked in the DLQ); a repeated

@@ -291,6 +291,71 @@ describe('bounded steps', () => {
   }, 60_000);
 });
 
+describe('a bounded finalizer', () => {
+  it('checks a source bigger than one invocation\'s budget in parts, ends the job, and removes the guest only after the last part', async () => {
+    const reads: string[] = [];
+    h = await startEngine({
+      table,
+      fetch: (sim) => ((input: string | URL | Request, init?: RequestInit) => {
+        reads.push(`${init?.method ?? 'GET'} ${new URL(url(input)).pathname}`);
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    // Mirrored, not moved whole: the room keeps its 39 folders, empty, for the finalizer to check.
+    const room = buildNestedRoom(sim, { files: 120, depth: 3, width: 3 });
+    expect(room.folderIds.length).toBe(39);
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
+    sim.shareRoom(room.roomId, guest, 2);
+    deps.finalizeBudget = { pages: 6, ms: 60_000 };
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `F-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps);
+
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 120, done: 120, failed: 0 }, errors: [] });
+    const parts = queue.sent.filter((b) => (b as { kind: string; sweep?: unknown }).kind === 'finalize' && (b as { sweep?: unknown }).sweep);
+    // 40 folder pages at 6 a part: the first part and at least six more.
+    expect(parts.length).toBeGreaterThanOrEqual(6);
+    const job = await deps.store.get(jobId);
+    expect(JSON.stringify(job).length).toBeLessThan(2_000);
+    const revoke = reads.findIndex((r) => r === `PUT /api/2.0/files/rooms/${room.roomId}/share`);
+    expect(revoke).toBeGreaterThan(0);
+    const sourceFolders = new Set([room.roomId, ...room.folderIds].map((id) => `GET /api/2.0/files/${id}`));
+    const lastCheck = reads.reduce((last, r, i) => (sourceFolders.has(r) ? i : last), -1);
+    expect(revoke).toBeGreaterThan(lastCheck);
+    expect(sim.state.shares.get(room.roomId)?.has(guest) ?? false).toBe(false);
+    expect(queue.dlq).toEqual([]);
+  });
+
+  it('names a file found in a late part of the check, ends the job failed, and keeps the guest', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 120, depth: 3, width: 3 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
+    sim.shareRoom(room.roomId, guest, 2);
+    deps.finalizeBudget = { pages: 4, ms: 60_000 };
+    const deepest = room.folderIds[room.folderIds.length - 1]!;
+    let late: number | undefined;
+
+    const { jobId } = await acceptFileMove(deps, 'deal-archive', `F-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
+    await queue.drain(deps, {
+      intercept: async (m, run) => {
+        // Put there while the job ran, after the plan: only the finalizer can find it.
+        if ((m.body as { kind: string }).kind === 'finalize' && late === undefined) late = sim.addFile(deepest, 'late.pdf');
+        await run();
+      },
+    });
+
+    const view = await deps.store.view(jobId);
+    expect(view).toMatchObject({ status: 'failed', progress: { total: 121, done: 120, failed: 1 } });
+    expect(view!.errors).toEqual([{ fileId: late, title: 'late.pdf', reason: expect.stringContaining('still in the source') }]);
+    expect(queue.sent.filter((b) => (b as { sweep?: unknown }).sweep).length).toBeGreaterThanOrEqual(5);
+    expect(sim.state.shares.get(room.roomId)?.has(guest)).toBe(true);
+  });
+});
+
 describe('operations longer than an invocation', () => {
   it('follows a move still running when its invocation stops waiting by its id on the next delivery, sending it once', async () => {
     h = await startEngine({ table, simulator: { fileOpDurationMs: 1_500 } });
