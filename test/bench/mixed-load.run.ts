@@ -76,7 +76,7 @@ interface Figures {
   answered5xx: number;
 }
 
-async function runBundle(): Promise<Figures & { failed: number; notEnded: string[] }> {
+async function runBundle(): Promise<Figures & { failed: number; notEnded: string[]; lastEndedBy: Record<string, number> }> {
   const callbacks: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.end('{}'));
@@ -130,6 +130,8 @@ async function runBundle(): Promise<Figures & { failed: number; notEnded: string
     await stack.sim.flushWebhooks();
     const uploadJobs = new Set<string>();
     const statuses = new Map<string, string>();
+    // When each job was first seen ended, so the makespan can be read per workflow.
+    const endedAt = new Map<string, number>();
     const scanUploadJobs = async () => {
       const { Items = [] } = await stack.ddb.send(
         new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: stack.env.TABLE_NAME!, ProjectionExpression: 'pk, jobId, #s', ExpressionAttributeNames: { '#s': 'status' } }),
@@ -142,13 +144,20 @@ async function runBundle(): Promise<Figures & { failed: number; notEnded: string
       for (const id of all()) {
         if (statuses.get(id) === 'succeeded' || statuses.get(id) === 'failed') continue;
         const got = await stack.http(jobsApi, { method: 'GET', path: `/jobs/${id}`, headers: { authorization: `Bearer ${stack.secrets.admin}` } });
-        statuses.set(id, String((got.body as { status?: string }).status));
+        const status = String((got.body as { status?: string }).status);
+        statuses.set(id, status);
+        if ((status === 'succeeded' || status === 'failed') && !endedAt.has(id)) endedAt.set(id, (Date.now() - started) / 1000);
       }
       const done = all().filter((id) => ['succeeded', 'failed'].includes(statuses.get(id) ?? ''));
       if (done.length === all().length) break;
       await sleep(1_000);
     }
     const makespanS = (Date.now() - started) / 1000;
+    const lastByWorkflow = new Map<string, number>();
+    for (const [id, at] of endedAt) {
+      const workflow = id.replace(/-[A-Za-z0-9_-]{22}$/, '');
+      lastByWorkflow.set(workflow, Math.max(lastByWorkflow.get(workflow) ?? 0, at));
+    }
     const log = stack.sim.requestLog().slice(before);
     const ended = all().filter((id) => ['succeeded', 'failed'].includes(statuses.get(id) ?? '')).length;
     return {
@@ -160,6 +169,7 @@ async function runBundle(): Promise<Figures & { failed: number; notEnded: string
       requests: log.length,
       answered429: log.filter((r) => r.status === 429).length,
       answered5xx: log.filter((r) => r.status >= 500).length,
+      lastEndedBy: Object.fromEntries(lastByWorkflow),
     };
   } finally {
     await s?.stop();

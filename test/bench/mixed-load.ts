@@ -18,7 +18,7 @@ if (!existsSync(out)) {
   process.stderr.write(`${run.stdout?.toString().slice(-4000)}${run.stderr?.toString().slice(-4000)}\n`);
   process.exit(1);
 }
-type F = { makespanS: number; ended: number; jobs: number; requests: number; answered429: number; answered5xx: number; failed?: number; notEnded?: string[] };
+type F = { makespanS: number; ended: number; jobs: number; requests: number; answered429: number; answered5xx: number; failed?: number; notEnded?: string[]; lastEndedBy?: Record<string, number> };
 const { sizes, bundle, baseline } = JSON.parse(readFileSync(out, 'utf8')) as { sizes: Record<string, number>; bundle: F; baseline: F };
 const line = (label: string, f: F) =>
   `  ${label.padEnd(26)} makespan ${f.makespanS.toFixed(1).padStart(6)} s; ${f.ended}/${f.jobs} jobs ended` +
@@ -29,5 +29,8 @@ console.log(
 );
 console.log(line('bundle', bundle));
 if (bundle.notEnded?.length) console.log(`    not ended: ${bundle.notEnded.join('; ')}`);
+if (bundle.lastEndedBy) {
+  console.log(`    last job of each workflow ended at: ${Object.entries(bundle.lastEndedBy).map(([w, at]) => `${w} ${at.toFixed(1)} s`).join(', ')}`);
+}
 console.log(line('baseline (whole-room moves)', baseline));
 console.log(`  makespan ratio bundle/baseline: ${(bundle.makespanS / baseline.makespanS).toFixed(2)}x`);

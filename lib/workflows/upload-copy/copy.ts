@@ -28,6 +28,8 @@ const CLAIM_STALE_MS = 120_000;
  * "never happened" and the copy sent again.
  */
 export const COPY_SETTLE_MS = 90_000;
+/** How soon a delivery that found an earlier copy unsettled looks for it again, at the earliest. */
+export const COPY_RECHECK_SECONDS = 10;
 /** Destination files created this much before our copy request still count (clock skew between us and DocSpace). */
 const CLOCK_SKEW_MS = 5_000;
 
@@ -182,8 +184,13 @@ async function copyTo(deps: UploadCopyDeps, jobId: string, source: SourceFile, d
     const found = await recoverEarlierCopy(deps, jobId, source, dest, attempt);
     if (found) return record(deps, jobId, source, dest, found);
     if (now() - attempt.startedAt < COPY_SETTLE_MS) {
+      // Most lost answers hide a copy that lands within seconds: look again soon (then by the growing backoff of
+      // lib/queue/redelivery.ts) to adopt it, and only once COPY_SETTLE_MS has passed send the copy again.
       const settlesInSeconds = Math.ceil((COPY_SETTLE_MS - (now() - attempt.startedAt)) / 1000);
-      throw new CopyNotSettledError(`an earlier copy of file ${source.id} to folder ${dest} may still be running`, settlesInSeconds);
+      throw new CopyNotSettledError(
+        `an earlier copy of file ${source.id} to folder ${dest} may still be running`,
+        Math.min(settlesInSeconds, COPY_RECHECK_SECONDS),
+      );
     }
     deps.log.warn('an earlier copy request left no file; copying again', { jobId, sourceFileId: source.id, destFolderId: dest });
   }
