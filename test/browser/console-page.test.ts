@@ -112,9 +112,12 @@ describe('the console page', () => {
     await page.click('[data-role=older]');
     await expect.poll(() => rows(page).count()).toBe(5);
     expect(await page.isDisabled('[data-role=older]')).toBe(true);
+    // Two clicks while the first page is still loading: two pages back, not one.
+    api.listDelayMs = 400;
     await page.click('[data-role=newer]');
     await page.click('[data-role=newer]');
-    await expect.poll(() => rows(page).first().getAttribute('data-job-id')).toBe(newest);
+    await expect.poll(() => rows(page).first().getAttribute('data-job-id'), { timeout: 5_000 }).toBe(newest);
+    api.listDelayMs = 0;
 
     await page.selectOption('select[name=status]', 'failed');
     await page.selectOption('select[name=workflow]', 'deal-archive');

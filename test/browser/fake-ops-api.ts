@@ -29,6 +29,8 @@ export interface FakeOpsApi {
   queues: Array<{ name: string; messages: number }>;
   /** Answers GET /jobs instead of the jobs above when it returns a page (e.g. the real API's short pages). */
   list?: (query: URLSearchParams) => { jobs: FakeJob[]; nextCursor: string | null } | undefined;
+  /** How long GET /jobs takes to answer (a slow API: clicks land while a page is loading). */
+  listDelayMs?: number;
   /** Called on every GET /jobs/{id} before answering: the place to advance a job. */
   onRead?: (job: FakeJob) => void;
   retried: string[];
@@ -57,6 +59,7 @@ export async function fakeOpsApi(token: string): Promise<FakeOpsApi> {
     }
     if (req.headers.authorization !== `Bearer ${token}`) return error(res, 401, 'unauthorized', 'missing or invalid credentials');
     if (method === 'GET' && url.pathname === '/jobs') {
+      if (api.listDelayMs) await new Promise((resolve) => setTimeout(resolve, api.listDelayMs));
       const q = url.searchParams;
       const custom = api.list?.(q);
       if (custom) return send(res, 200, { jobs: custom.jobs.map(summary), nextCursor: custom.nextCursor });

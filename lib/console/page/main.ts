@@ -83,14 +83,26 @@ function filterValues() {
 
 /** Filters changed quickly one after the other: only the answer to the last request is shown. */
 let listRequest = 0;
+/** The page being loaded: a second click on Newer or Older before the first answer counts from it. */
+let loadingPage: number | undefined;
+
+/** One page newer or older than the one shown or being loaded; older only where its cursor is known. */
+function turnPage(step: -1 | 1): void {
+  const from = loadingPage ?? state.page;
+  const to = from + step;
+  if (to < 0 || (step === 1 && !state.cursors[to])) return;
+  void loadJobs(to);
+}
 
 async function loadJobs(page: number, reset = false): Promise<void> {
   if (!state.api) return;
   if (reset) state.cursors = [null];
   const request = ++listRequest;
+  loadingPage = page;
   try {
     const result = await state.api.listJobs({ ...filterValues(), cursor: state.cursors[page] ?? undefined });
     if (request !== listRequest) return;
+    loadingPage = undefined;
     state.page = page;
     state.jobs = result.jobs;
     state.nextCursor = result.nextCursor;
@@ -98,7 +110,10 @@ async function loadJobs(page: number, reset = false): Promise<void> {
     for (const job of result.jobs) if (!isFinished(job)) watch(job.jobId);
     renderJobs();
   } catch (error) {
-    if (request === listRequest) showError(jobsBody, error);
+    if (request === listRequest) {
+      loadingPage = undefined;
+      showError(jobsBody, error);
+    }
   }
 }
 
@@ -106,9 +121,9 @@ function renderJobs(): void {
   fill(jobsBody, jobsTable(state.jobs, state.selected, (id) => void openJob(id), state.nextCursor !== null));
   fill(
     pager,
-    h('button', { type: 'button', class: 'secondary', disabled: state.page === 0, onclick: () => void loadJobs(state.page - 1), 'data-role': 'newer' }, '← Newer'),
+    h('button', { type: 'button', class: 'secondary', disabled: state.page === 0, onclick: () => turnPage(-1), 'data-role': 'newer' }, '← Newer'),
     h('span', { class: 'muted' }, `page ${state.page + 1}`),
-    h('button', { type: 'button', class: 'secondary', disabled: !state.nextCursor, onclick: () => void loadJobs(state.page + 1), 'data-role': 'older' }, 'Older →'),
+    h('button', { type: 'button', class: 'secondary', disabled: !state.nextCursor, onclick: () => turnPage(1), 'data-role': 'older' }, 'Older →'),
   );
 }
 
