@@ -136,6 +136,9 @@ describe('the DocSpace client against the simulator', () => {
     const dest = await createFolder(client, room.roomId, 'Completed');
     const ids = [...room.fileIds.keys()].slice(0, 20);
     sim.setFaults({ rate429: 0.3 });
+    // Enough requests in the storm that it certainly answers some of them 429 (a move and its polls alone are
+    // only a handful: 0.7^4 of runs would meet none).
+    for (let i = 0; i < 10; i++) await listFolder(client, room.roomId);
     const outcome = await runFileOperation(client, 'move', { fileIds: ids, destFolderId: dest.id, conflictResolveType: 'Duplicate' }, { timeoutMs: 5_000 });
     sim.setFaults({ rate429: 0, rate5xx: 0.3 });
     const moved = (await listTree(client, dest.id)).files.map((f) => f.id);
