@@ -217,6 +217,8 @@ async function main(): Promise<void> {
 
     const { model, resources } = aws;
     if (runner === 'in-process') {
+      // Each route is called once unsigned, so the log shows a 401 per webhook here: say so before it does.
+      say('loading every function with one unauthenticated request each (the 401s below are those)');
       const warmed = await warmUp(model, httpUrl, lambdaUrl);
       say(`functions loaded before the first request: ${warmed.join(', ')}`);
     }
