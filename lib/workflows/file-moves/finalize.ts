@@ -5,7 +5,8 @@ import { FolderContentDto } from '../../docspace/schemas';
 import type { JobError } from '../../jobs/store';
 import { FINALIZER_STALE_MS, FINALIZE_BUDGET, LAST_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
 import { locateFiles } from './locate';
-import { describeError, isLive, isTransient, pendingSteps } from './progress';
+import { describeError, isTransient } from './failures';
+import { isLive, pendingSteps } from './run-state';
 import { revokeGuest } from './revoke-guest';
 
 /** A folder page still to read: the folder and the index of its next page. */

@@ -5,7 +5,9 @@ import type { JobError } from '../../jobs/store';
 import { chunkStep, type Chunk } from '../../jobs/chunks';
 import { followOperation, locateFiles } from './locate';
 import { LAST_ATTEMPT, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
-import { describeError, isLive, isTransient, oneAtATime, pendingSteps } from './progress';
+import { describeError, isTransient } from './failures';
+import { oneAtATime } from './one-at-a-time';
+import { isLive, pendingSteps } from './run-state';
 
 /**
  * Moves one chunk and counts it once. The move uses Duplicate (DocSpace's default, Skip, silently leaves a

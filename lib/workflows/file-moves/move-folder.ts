@@ -7,7 +7,10 @@ import { LeaseHeldError } from '../../jobs/lease';
 import { ensureFolders, titleLease, treeOwner, TITLE_RESERVATION_MS } from './destination';
 import { followOperation } from './locate';
 import { LAST_ATTEMPT, MAX_TREE, type FileMoveDeps } from './model';
-import { describeError, isLive, isTransient, oneAtATime, pendingSteps, treeMessage } from './progress';
+import { describeError, isTransient } from './failures';
+import { oneAtATime } from './one-at-a-time';
+import { isLive, pendingSteps } from './run-state';
+import { treeMessage } from './steps';
 import { folderParent, listSubtree, type Subtree } from './subtree';
 
 /** The step that adds a subtree's files to the job's total once they are listed. */

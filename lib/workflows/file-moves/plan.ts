@@ -3,7 +3,9 @@ import { folderStep } from '../../jobs/chunks';
 import { LeaseHeldError } from '../../jobs/lease';
 import { resolveDestinationRoot } from './destination';
 import { LAST_ATTEMPT, LEASE_RETRY_DELAY_SECONDS, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps, type FileMoveInput } from './model';
-import { describeError, isLive, isTransient, oneAtATime } from './progress';
+import { describeError, isTransient } from './failures';
+import { oneAtATime } from './one-at-a-time';
+import { isLive } from './run-state';
 import type { Job } from '../../jobs/store';
 
 /**

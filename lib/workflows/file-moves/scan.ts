@@ -3,7 +3,10 @@ import { FolderContentDto, type FileDto, type FolderDto } from '../../docspace/s
 import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
 import { planMirrors, treeOwner } from './destination';
 import { CHUNK_SIZE, LAST_ATTEMPT, SCAN_ENTRIES, type FileMoveDeps } from './model';
-import { describeError, isLive, isTransient, oneAtATime, resendSteps, sendSteps, subfolderSteps } from './progress';
+import { describeError, isTransient } from './failures';
+import { oneAtATime } from './one-at-a-time';
+import { isLive } from './run-state';
+import { resendSteps, sendSteps, subfolderSteps } from './steps';
 
 /**
  * Scans one source folder of a run: lists its direct children (every page), finds or creates the mirror of each

@@ -1,57 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { DocSpaceError } from '../../docspace/errors';
 import { chunkStep, folderStep, treeStep, type FolderScan } from '../../jobs/chunks';
-import { LeaseHeldError } from '../../jobs/lease';
 import type { Job } from '../../jobs/store';
-import { INVOCATION_LEASE_MS, TREE_GROUP_FOLDERS, TREE_GROUP_WEIGHT, type FileMoveDeps } from './model';
-
-/** The job is in `run` and that run is under way: the only state in which its steps do anything. */
-export function isLive(job: Job | undefined, run: number): job is Job {
-  return job !== undefined && job.run === run && job.status === 'running';
-}
-
-/** Steps of the run queued and not yet settled (lib/jobs/chunks.ts); 0 once the last one has settled. */
-export function pendingSteps(job: Job): number | undefined {
-  return (job.state as { pending?: number } | undefined)?.pending;
-}
-
-/** Thrown by a redelivered message that finds its step held by another invocation: SQS tries it again later. */
-export class StepBusyError extends Error {
-  override readonly name = 'StepBusyError';
-  constructor(readonly resource: string) {
-    super(`${resource} is being worked on by another invocation`);
-  }
-}
-
-/**
- * Runs a step (a folder scan, a chunk) in one invocation at a time, so that no two invocations list the
- * same folder into two plans or move the same files at once. A first delivery that finds the step held is a
- * duplicate of a message still in flight (a re-send, or SQS delivering twice), whose own message comes back
- * if its invocation dies, so it can go. A redelivery may be that very message, back after its visibility
- * timeout while its first invocation still runs: deleting it could lose the step, so it fails and SQS tries
- * again later.
- */
-export async function oneAtATime(
-  deps: Pick<FileMoveDeps, 'leases' | 'log'>,
-  resource: string,
-  receiveCount: number,
-  work: () => Promise<void>,
-): Promise<void> {
-  const owner = randomUUID();
-  try {
-    await deps.leases.acquire(resource, owner, INVOCATION_LEASE_MS);
-  } catch (error) {
-    if (!(error instanceof LeaseHeldError)) throw error;
-    if (receiveCount > 1) throw new StepBusyError(resource);
-    deps.log.info('step in progress in another invocation; this duplicate stands back', { resource });
-    return;
-  }
-  try {
-    await work();
-  } finally {
-    await deps.leases.release(resource, owner);
-  }
-}
+import { TREE_GROUP_FOLDERS, TREE_GROUP_WEIGHT, type FileMoveDeps } from './model';
+import { pendingSteps } from './run-state';
 
 /**
  * Queues what a settled folder scan found: its subfolders' scans and its chunks (those that have not settled
@@ -147,16 +97,4 @@ export async function resendSteps(
     ...(scan.next ? [folderStep(run, sourceFolderId, scan.next.startIndex)] : []),
   ];
   await sendSteps(deps, job, sourceFolderId, scan, await deps.chunks.settledAmong(jobId, steps));
-}
-
-/** A reason fit for a job report: DocSpace errors are already scrubbed of credentials; others give only their message. */
-export function describeError(error: unknown): string {
-  if (error instanceof DocSpaceError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-/** Transient: the same step may succeed on a later delivery. Unknown errors are treated as transient. */
-export function isTransient(error: unknown): boolean {
-  return error instanceof DocSpaceError ? error.retryable || error.ambiguous : true;
 }
