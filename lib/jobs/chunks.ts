@@ -247,7 +247,7 @@ export class ChunkStore {
    *  3. mark the marker applied, then take the token out of `settling`.
    * A token leaves `settling` only after its marker says applied, so `settling` holds only the steps being
    * settled at this moment. A step whose claimer died between 1 and 2 is finished by its next delivery (steps
-   * run one invocation at a time under their own lease, progress.ts `oneAtATime`).
+   * run one invocation at a time under their own lease, lib/workflows/file-moves/one-at-a-time.ts).
    */
   async settle(
     jobId: string,
