@@ -2,10 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage } from '../../../../lib/workflows/file-moves';
 import { resolveDestinationRoot } from '../../../../lib/workflows/file-moves/destination';
-import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
 import { acceptTaskComplete } from '../../../../lib/workflows/task-complete';
 import { startTable, type TestTable } from '../../../support/dynamo';
-import { buildNestedRoom, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
+import { buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
 
 let table: TestTable;
 let h: EngineHarness | undefined;
@@ -21,15 +20,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-function dealInput(roomId: number, archiveRootId: number, guestUserId?: string): FileMoveInput {
-  return {
-    sourceFolderId: roomId,
-    destination: { kind: 'named-child', parentId: archiveRootId, title: 'Acme' },
-    ...(guestUserId ? { guest: { userId: guestUserId, roomId } } : {}),
-    resultKey: 'archiveFolderId',
-  };
-}
 
 function movedIdsIn(mutations: Array<{ method: string; path: string; body: unknown }>): number[] {
   return mutations

@@ -5,6 +5,7 @@ import { JobStore } from '../../../../lib/jobs/store';
 import type { Log } from '../../../../lib/log';
 import type { OutboundMessage, Queue } from '../../../../lib/queue/send';
 import { fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps } from '../../../../lib/workflows/file-moves';
+import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
 import { DocSpaceSimulator, type SimulatorOptions } from '@docspace-flows/simulator';
 import { startTable, type TestTable } from '../../../support/dynamo';
 
@@ -129,3 +130,13 @@ export async function startEngine(
 }
 
 export { buildNestedRoom, filesUnder, pathOf } from '../../../bench/file-moves-room';
+
+/** A deal's file move: the room into <archive root>/Acme, the guest (when given) revoked at the end. */
+export function dealInput(roomId: number, archiveRootId: number, guestUserId?: string): FileMoveInput {
+  return {
+    sourceFolderId: roomId,
+    destination: { kind: 'named-child', parentId: archiveRootId, title: 'Acme' },
+    ...(guestUserId ? { guest: { userId: guestUserId, roomId } } : {}),
+    resultKey: 'archiveFolderId',
+  };
+}

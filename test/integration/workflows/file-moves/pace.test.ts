@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acceptFileMove } from '../../../../lib/workflows/file-moves';
-import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
 import { startTable, type TestTable } from '../../../support/dynamo';
-import { buildNestedRoom, filesUnder, pathOf, startEngine, type EngineHarness, type QueuedMessage } from './harness';
+import { buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, type EngineHarness, type QueuedMessage } from './harness';
 
 /*
  * The mechanisms that keep file moves at DocSpace's pace (issue 10): whole-folder moves with an exact per-file
@@ -23,15 +22,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-function dealInput(roomId: number, archiveRootId: number, guestUserId?: string): FileMoveInput {
-  return {
-    sourceFolderId: roomId,
-    destination: { kind: 'named-child', parentId: archiveRootId, title: 'Acme' },
-    ...(guestUserId ? { guest: { userId: guestUserId, roomId } } : {}),
-    resultKey: 'archiveFolderId',
-  };
-}
 
 const url = (input: string | URL | Request) => String(input instanceof Request ? input.url : input);
 
