@@ -1,6 +1,6 @@
 import type { DocSpaceClient } from './client';
 import { DocSpaceResponseError } from './errors';
-import { paginate, totalOrGuess } from './paginate';
+import { PAGE_SIZE, paginate, totalOrGuess } from './paginate';
 import { FolderContentDto, FolderDto, type FileDto, type PathPart, type SkippedEntry } from './schemas';
 
 export interface FolderListing {
@@ -19,6 +19,14 @@ export interface TreeListing {
 
 type Entry = { kind: 'file'; file: FileDto } | { kind: 'folder'; folder: FolderDto };
 
+/**
+ * One page of a folder's direct children (`GET files/{id}`). No filter is sent: any filter makes DocSpace search
+ * the whole subtree (NOTES 3.1), which would turn "direct children" into "every descendant".
+ */
+export function getFolderPage(client: DocSpaceClient, folderId: number, startIndex: number, count = PAGE_SIZE): Promise<FolderContentDto> {
+  return client.request('GET', `files/${folderId}`, { query: { startIndex, count }, schema: FolderContentDto });
+}
+
 /** Direct children of a folder (or room), every page. */
 export async function listFolder(client: DocSpaceClient, folderId: number): Promise<FolderListing> {
   const path = `files/${folderId}`;
@@ -28,9 +36,7 @@ export async function listFolder(client: DocSpaceClient, folderId: number): Prom
   const skipped: SkippedEntry[] = [];
   const entries = paginate<Entry>(
     async (startIndex, count) => {
-      // No filter is sent: any filter makes DocSpace search the whole subtree (NOTES 3.1), which would turn
-      // "direct children" into "every descendant".
-      const content = await client.request('GET', path, { query: { startIndex, count }, schema: FolderContentDto });
+      const content = await getFolderPage(client, folderId, startIndex, count);
       first ??= content;
       skipped.push(...content.skipped);
       const items: Entry[] = [
@@ -52,8 +58,7 @@ export async function listFolder(client: DocSpaceClient, folderId: number): Prom
 
 /** Breadcrumbs, root first: one page of one entry is enough to get `pathParts`. */
 export async function getFolderPath(client: DocSpaceClient, folderId: number): Promise<PathPart[]> {
-  const content = await client.request('GET', `files/${folderId}`, { query: { startIndex: 0, count: 1 }, schema: FolderContentDto });
-  return content.pathParts ?? [];
+  return (await getFolderPage(client, folderId, 0, 1)).pathParts ?? [];
 }
 
 /**

@@ -32,6 +32,11 @@ describe('the layers', () => {
     expect(offences).toEqual([]);
   });
 
+  it('keeps every DocSpace endpoint in lib/docspace: workflow code calls its functions, never client.request', () => {
+    const offences = sources('lib/workflows').filter((file) => /\.request\(\s*'(GET|POST|PUT|DELETE)'/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offences).toEqual([]);
+  });
+
   it('lets the DocSpace client know nothing of the workflows or the job store', () => {
     const offences = sources('lib/docspace').flatMap((file) =>
       imports(file)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DocSpaceResponseError } from '../../docspace/errors';
 import { PAGE_SIZE, totalOrGuess } from '../../docspace/paginate';
-import { FolderContentDto } from '../../docspace/schemas';
+import { getFolderPage } from '../../docspace/folders';
 import type { JobError } from '../../jobs/store';
 import { FINALIZER_STALE_MS, FINALIZE_BUDGET, LAST_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
 import { locateFiles } from './locate';
@@ -113,7 +113,7 @@ async function sweepSource(deps: FileMoveDeps, jobId: string, run: number, sweep
         const [folderId, startIndex] = frontier.pop()!;
         active += 1;
         pages += 1;
-        deps.docspace.request('GET', `files/${folderId}`, { query: { startIndex, count: PAGE_SIZE }, schema: FolderContentDto }).then(
+        getFolderPage(deps.docspace, folderId, startIndex).then(
           (page) => {
             active -= 1;
             if (page.skipped.length) {

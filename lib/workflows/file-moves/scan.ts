@@ -1,5 +1,6 @@
 import { PAGE_SIZE } from '../../docspace/paginate';
-import { FolderContentDto, type FileDto, type FolderDto } from '../../docspace/schemas';
+import { getFolderPage } from '../../docspace/folders';
+import type { FileDto, FolderDto } from '../../docspace/schemas';
 import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
 import { planMirrors, treeOwner } from './destination';
 import { CHUNK_SIZE, LAST_ATTEMPT, SCAN_ENTRIES, type FileMoveDeps } from './model';
@@ -104,7 +105,7 @@ async function listBatch(deps: FileMoveDeps, folderId: number, startIndex: numbe
   let index = startIndex;
   let total = Infinity;
   while (index < startIndex + SCAN_ENTRIES && index < total) {
-    const page = await deps.docspace.request('GET', `files/${folderId}`, { query: { startIndex: index, count: PAGE_SIZE }, schema: FolderContentDto });
+    const page = await getFolderPage(deps.docspace, folderId, index);
     folders.push(...page.folders);
     files.push(...page.files);
     const onPage = page.count ?? page.folders.length + page.files.length;

@@ -1,7 +1,6 @@
 import type { DocSpaceClient } from '../../docspace/client';
 import { DocSpaceNotFoundError, DocSpaceResponseError } from '../../docspace/errors';
-import { listTree } from '../../docspace/folders';
-import { FolderContentDto } from '../../docspace/schemas';
+import { getFolderPage, listTree } from '../../docspace/folders';
 
 export interface Subtree {
   files: Array<{ id: number; title: string; folderId: number }>;
@@ -21,7 +20,7 @@ export async function listSubtree(client: DocSpaceClient, rootId: number, cap?: 
 /** Where a folder is now (its parent), or undefined when it no longer exists. One read of one entry. */
 export async function folderParent(client: DocSpaceClient, folderId: number): Promise<number | undefined> {
   try {
-    const content = await client.request('GET', `files/${folderId}`, { query: { startIndex: 0, count: 1 }, schema: FolderContentDto });
+    const content = await getFolderPage(client, folderId, 0, 1);
     // `current` is optional in the spec; without it the folder's place is unknown, which is not "gone".
     if (!content.current) throw new DocSpaceResponseError(200, 'the folder answer has no current entry', 'GET', `/api/2.0/files/${folderId}`);
     return content.current.parentId === undefined || content.current.parentId === null ? undefined : Number(content.current.parentId);
