@@ -1,3 +1,4 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   DocSpaceError,
@@ -89,7 +90,6 @@ const DEFAULTS = {
 /** An attempt is not started with less time than this before the deadline; it could not finish anyway. */
 const MIN_ATTEMPT_MS = 1_000;
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The envelope of NOTES 2.1; only the keys we read. */
 const SuccessEnvelope = z.looseObject({ response: z.unknown().optional(), count: z.number().nullish(), total: z.number().nullish() });

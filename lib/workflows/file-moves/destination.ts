@@ -1,3 +1,4 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { createFolder, listFolder } from '../../docspace/folders';
 import type { DocSpaceClient } from '../../docspace/client';
@@ -5,7 +6,6 @@ import { DocSpaceError } from '../../docspace/errors';
 import { LeaseHeldError, type Leases } from '../../jobs/lease';
 import { FOLDER_LEASE_WAIT_MS, INVOCATION_LEASE_MS, type FileMoveInput } from './model';
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The destination root: the Completed folder as it is, or /Archive/<Client> found or created once. */
 export async function resolveDestinationRoot(

@@ -1,3 +1,4 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { DocSpaceOperationTimeoutError } from '../../docspace/errors';
 import { isFinished, startFileOperation } from '../../docspace/fileops';
 import { LeaseHeldError } from '../../jobs/lease';
@@ -165,4 +166,3 @@ async function lookUp(deps: FileMoveDeps, chunk: Chunk, ids: number[], moved: Se
   for (const [id, where] of await locateFiles(deps, ids)) if (where === chunk.destFolderId) moved.add(id);
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

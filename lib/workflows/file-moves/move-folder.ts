@@ -1,3 +1,4 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { DocSpaceOperationTimeoutError } from '../../docspace/errors';
 import { isFinished, startFileOperation, type OperationOutcome } from '../../docspace/fileops';
 import { listFolder } from '../../docspace/folders';
@@ -24,7 +25,6 @@ type TreeMessage = {
   folders: Array<{ sourceFolderId: number; title: string }>;
 };
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Moves sibling source folders with their whole subtrees in one DocSpace operation (NOTES 3.2), instead of

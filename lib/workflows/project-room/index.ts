@@ -1,3 +1,4 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Job } from '../../jobs/store';
 import type { MessageContext } from '../../queue/worker';
@@ -72,7 +73,7 @@ export async function handleProjectRoomMessage(
     deps,
     timing,
     now,
-    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    sleep: deps.sleep ?? ((ms) => realSleep(ms)),
     random: deps.random ?? Math.random,
     resource: portalLease(settings.portalUrl),
     owner: (deps.newOwner ?? randomUUID)(),
