@@ -297,7 +297,7 @@ class BenchQueue implements Queue {
 }
 
 async function runEngine(): Promise<Figures> {
-  const table = await startTable();
+  const table = await startTable({ ownProcess: true });
   if (PROFILE) {
     const send = table.ddb.send.bind(table.ddb) as (...a: unknown[]) => Promise<unknown>;
     (table.ddb as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send = (...a: unknown[]) => timed('ddb', () => send(...a));

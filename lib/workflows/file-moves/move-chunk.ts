@@ -131,10 +131,15 @@ async function move(
       }
       break;
     } catch (error) {
-      // A move whose answer was lost (500/502, a timeout) is settled by looking the files up, and what has not
-      // moved is sent again at once: a file is where it is, so nothing moves twice. An operation still running
-      // past this invocation's wait goes back to the queue, whose next delivery follows it by its id; other
-      // failures that persist do too, and a permanent one (403, 404) is the reason for whatever did not move.
+      // A move whose answer was lost (500/502, a timeout) is sent again at once for the same files, not settled
+      // by looking each one up first (a lookup per file made one lost answer cost as much as the whole chunk).
+      // A move cannot duplicate a file: one the lost operation did move is already in the destination, and
+      // whatever DocSpace makes of moving it there again, the check below reads where each file the new
+      // operation does not list is. Lookups still come first on a later delivery, when minutes may have passed
+      // and a file that arrived may since have been moved on by someone: sending it again would pull it back.
+      // An operation still running past this invocation's wait goes back to the queue, whose next delivery
+      // follows it by its id; other failures that persist do too, and a permanent one (403, 404) is the reason
+      // for whatever did not move.
       const retryHere = isTransient(error) && !(error instanceof DocSpaceOperationTimeoutError) && round < 3;
       if (!retryHere) {
         if (isTransient(error) && !lastChance) throw error;
@@ -142,7 +147,6 @@ async function move(
         break;
       }
       await sleep(500 * round);
-      await lookUp(deps, chunk, toMove, moved);
     }
   }
 

@@ -374,6 +374,50 @@ describe('operations longer than an invocation', () => {
 });
 
 describe('ambiguous writes', () => {
+  for (const [applied, what] of [
+    [true, 'DocSpace moved the files and the proxy lost its answer'],
+    [false, 'the proxy failed before DocSpace saw the request'],
+  ] as const) {
+    it(`sends a move whose answer was lost again at once, each file arriving and counted once, without a lookup per file (${what})`, async () => {
+      let lost = 0;
+      h = await startEngine({
+        table,
+        fetch: (sim) => (async (input: string | URL | Request, init?: RequestInit) => {
+          if (init?.method === 'PUT' && url(input).endsWith('/fileops/move') && lost === 0) {
+            lost += 1;
+            if (applied) await sim.fetch(input, init);
+            return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+          }
+          return sim.fetch(input, init);
+        }) as typeof fetch,
+      });
+      const { sim, deps, queue } = h;
+      const tasks = sim.addRoom({ title: 'Tasks' });
+      const folder = sim.addFolder(tasks, 'TASK-LOST');
+      const ids = Array.from({ length: 150 }, (_, i) => sim.addFile(folder, `scan-${i}.pdf`));
+      const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+      const received: QueuedMessage[] = [];
+
+      const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
+        sourceFolderId: folder,
+        destination: { kind: 'folder', folderId: completed },
+        resultKey: 'completedFolderId',
+      });
+      await queue.drain(deps, { intercept: (m, run) => (received.push(m), run()) });
+
+      expect(lost).toBe(1);
+      expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 }, errors: [] });
+      expect(filesUnder(sim, completed).map((f) => f.id).sort((a, b) => a - b)).toEqual(ids);
+      expect(filesUnder(sim, folder)).toEqual([]);
+      // The lost move was sent again with the same files by the same invocation, not after a redelivery.
+      const moves = sim.mutations().filter((m) => m.path.endsWith('/fileops/move')).map((m) => (m.body as { fileIds: number[] }).fileIds);
+      expect(moves.filter((fileIds) => fileIds.length === 100)).toHaveLength(applied ? 2 : 1);
+      expect(Math.max(...received.map((m) => m.receiveCount))).toBe(1);
+      // Settled by the operations' own results: no file was looked up one by one.
+      expect(sim.requestLog().filter((r) => r.method === 'GET' && /\/files\/file\/\d+$/.test(r.path.split('?')[0]!))).toEqual([]);
+    });
+  }
+
   it('makes one folder, not two, when the answer to its creation is lost, and finishes without waiting for a redelivery', async () => {
     let lost = 0;
     h = await startEngine({
