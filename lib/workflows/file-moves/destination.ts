@@ -94,39 +94,61 @@ export async function planMirrors(
         }),
       );
     }
+    // Pairing in order: the i-th folder of a title takes the i-th oldest folder of that title there.
+    const needed: number[] = [];
     for (const [i, { title }] of subfolders.entries()) {
       if (reserved.has(i)) {
-        plan.push({});
+        plan[i] = {};
         continue;
       }
-      let match = existing.find((f) => f.title === title && !taken.has(f.id));
-      if (!match) {
-        // Another job may be moving a folder of this title in: wait for it to arrive rather than make a second.
-        const owner = randomUUID();
-        for (let waited = 0; ; waited += 200) {
-          try {
-            await leases.acquire(titleLease(parentId, title), owner, INVOCATION_LEASE_MS);
-            break;
-          } catch (error) {
-            if (!(error instanceof LeaseHeldError) || waited >= FOLDER_LEASE_WAIT_MS) throw error;
-            await sleep(200);
-          }
-        }
-        try {
-          existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
-          match = existing.find((f) => f.title === title && !taken.has(f.id));
-          if (!match) {
-            const id = await createFolderOnce(docspace, parentId, title, seen);
-            existing.push({ id, title } as (typeof existing)[number]);
-            match = existing[existing.length - 1]!;
-          }
-        } finally {
-          await leases.release(titleLease(parentId, title), owner);
-        }
+      const match = existing.find((f) => f.title === title && !taken.has(f.id));
+      if (match) {
+        taken.add(match.id);
+        plan[i] = { destFolderId: match.id };
+      } else needed.push(i);
+    }
+    if (needed.length > 0) {
+      // Another job may be moving a folder of one of these titles in: its reservation is waited for, then the
+      // parent listed once more, and only what is still missing is created. Titles side by side (a folder of
+      // many same-titled subfolders used to cost a lease, a listing and a create each, one after another); one
+      // title's folders one at a time, so a lost create's answer is matched to the folder it made.
+      const owner = randomUUID();
+      const titles = [...new Set(needed.map((i) => subfolders[i]!.title))];
+      const held: string[] = [];
+      try {
+        // One reservation per title as DocSpace compares them (titleLease lower-cases).
+        await Promise.all(
+          [...new Set(titles.map((t) => t.toLowerCase()))].map(async (title) => {
+            for (let waited = 0; ; waited += 200) {
+              try {
+                await leases.acquire(titleLease(parentId, title), owner, INVOCATION_LEASE_MS);
+                held.push(title);
+                return;
+              } catch (error) {
+                if (!(error instanceof LeaseHeldError) || waited >= FOLDER_LEASE_WAIT_MS) throw error;
+                await sleep(200);
+              }
+            }
+          }),
+        );
+        existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+        for (const f of existing) seen.add(f.id);
+        await Promise.all(
+          titles.map(async (title) => {
+            for (const i of needed.filter((n) => subfolders[n]!.title === title)) {
+              let id = existing.find((f) => f.title === title && !taken.has(f.id))?.id;
+              if (id === undefined) {
+                id = await createFolderOnce(docspace, parentId, title, seen);
+                seen.add(id);
+              }
+              taken.add(id);
+              plan[i] = { destFolderId: id };
+            }
+          }),
+        );
+      } finally {
+        await Promise.all(held.map((title) => leases.release(titleLease(parentId, title), owner)));
       }
-      for (const f of existing) seen.add(f.id);
-      taken.add(match.id);
-      plan.push({ destFolderId: match.id });
     }
     return plan;
   });

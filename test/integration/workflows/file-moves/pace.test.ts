@@ -211,6 +211,39 @@ describe('whole-folder moves between jobs', () => {
 });
 
 describe('reads in proportion to the work', () => {
+  it('mirrors many same-titled subfolders with two listings of the destination, not one per folder, pairing them in order', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const folder = sim.addFolder(sim.addRoom({ title: 'Tasks' }), 'TASK-MIRRORS');
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const kept = sim.addFolder(completed, 'Scans');
+    const subfolders = ['Scans', 'Scans', 'Mail', 'Scans', 'Mail', 'Scans'].map((title, i) => {
+      const id = sim.addFolder(folder, title);
+      return { id, title, files: Array.from({ length: 3 }, (_, k) => sim.addFile(id, `page-${i}-${k}.pdf`)) };
+    });
+
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
+      sourceFolderId: folder,
+      destination: { kind: 'folder', folderId: completed },
+      resultKey: 'completedFolderId',
+    });
+    await queue.drain(deps);
+
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 18, done: 18, failed: 0 } });
+    const listings = sim.requestLog().filter((r) => r.method === 'GET' && r.path.split('?')[0]!.endsWith(`/files/${completed}`));
+    expect(listings).toHaveLength(2);
+    // Four Scans (the one there, three made) and two Mail; the first Scans in id order took the one already there.
+    const mirrors = [...sim.state.childFolderIds(completed)].map((id) => sim.state.folders.get(id)!);
+    expect(mirrors.map((f) => f.title).sort()).toEqual(['Mail', 'Mail', 'Scans', 'Scans', 'Scans', 'Scans']);
+    expect(filesUnder(sim, kept).map((f) => f.id).sort((a, b) => a - b)).toEqual(subfolders[0]!.files);
+    for (const sub of subfolders) {
+      const arrived = filesUnder(sim, completed).filter((f) => sub.files.includes(f.id));
+      expect(arrived).toHaveLength(3);
+      expect(new Set(arrived.map((f) => f.folderId)).size).toBe(1);
+    }
+    expect(new Set(subfolders.map((sub) => sim.state.files.get(sub.files[0]!)!.folderId)).size).toBe(6);
+  });
+
   it('confirms the chunks of a 1000-file folder without listing the folder again for each chunk', async () => {
     const listings = new Map<number, number>();
     h = await startEngine({
