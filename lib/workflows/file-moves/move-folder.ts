@@ -57,6 +57,8 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
     if (tree?.status === 'done') return settleTree(deps, message);
     const lastChance = receiveCount >= LAST_ATTEMPT;
 
+    // The planned files: listed here on a first attempt, read back from the tree's record on a later one.
+    let listed: Array<{ id: number; title: string }> | undefined;
     if (!tree) {
       let subtrees: Array<Subtree | undefined> | undefined;
       try {
@@ -70,18 +72,18 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
       const folders = subtrees?.reduce((sum, t) => sum + (t ? t.folders + 1 : Infinity), 0) ?? Infinity;
       const files = subtrees?.reduce((sum, t) => sum + (t ? t.files.length : Infinity), 0) ?? Infinity;
       if (folders > MAX_TREE.folders || files > MAX_TREE.files) return splitUp(deps, message, subtrees);
-      await deps.chunks.writeTree(jobId, run, sourceFolderId, {
-        destParentId: message.destFolderId,
-        folders: message.folders,
-        files: subtrees!.flatMap((t) => t!.files.map((f) => ({ id: f.id, title: f.title }))),
-      });
+      listed = subtrees!.flatMap((t) => t!.files.map((f) => ({ id: f.id, title: f.title })));
+      await deps.chunks.writeTree(jobId, run, sourceFolderId, { destParentId: message.destFolderId, folders: message.folders, files: listed });
     }
 
     tree = await deps.chunks.startTreeAttempt(jobId, run, sourceFolderId, n);
     if (!tree) return settleTree(deps, message);
-    const planned = await deps.chunks.treeFiles(tree);
-    // The subtrees' files count in the job's total as soon as they are known, as a scan's do (once: a marker).
-    await deps.chunks.settle(jobId, run, plannedStep(run, sourceFolderId, n), { pending: 0, total: planned.length });
+    const planned = listed ?? (await deps.chunks.treeFiles(tree));
+    // The subtrees' files count in the job's total as soon as they are known, as a scan's do (once: a marker),
+    // while the move runs; it is in before this step settles, so the total never trails what is done.
+    const counted = deps.chunks.settle(jobId, run, plannedStep(run, sourceFolderId, n), { pending: 0, total: planned.length });
+    // Awaited below; should the step fail before that, its redelivery settles the same marker again.
+    counted.catch(() => undefined);
 
     let outcome: OperationOutcome | undefined;
     let operationError = '';
@@ -89,11 +91,16 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
       outcome = await moveOnce(deps, tree);
     } catch (error) {
       // Still running past this invocation's wait: the next delivery follows it by its id.
-      if (isTransient(error) && !lastChance) throw error;
+      if (isTransient(error) && !lastChance) {
+        await counted.catch(() => undefined);
+        throw error;
+      }
       operationError = describeError(error);
     }
-    // The folders are in (or the move is over): the titles are free for others to find them.
-    await releaseTitles(deps, message);
+    // The folders are in (or the move is over): the titles are free for others to find them (while the
+    // destination is read below).
+    const released = releaseTitles(deps, message);
+    released.catch(() => undefined);
     if (outcome?.state === 'finished') operationError ||= outcome.op.error ?? '';
 
     // After: where each folder is now, what arrived, and what is left in the source.
@@ -143,6 +150,7 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
     // The total already holds every planned file; those left in the source are counted again by the scans of
     // the remnants, so they leave it here.
     const leftPlanned = planned.filter((f) => left.has(f.id) && !arrived.has(f.id)).length;
+    await Promise.all([counted, released]);
     await deps.chunks.finishTree(message, tree.attempts, {
       destParentId: message.destFolderId,
       folders: message.folders,
@@ -212,15 +220,17 @@ async function moveOnce(deps: FileMoveDeps, tree: TreeMove): Promise<OperationOu
     const earlier = await followOperation(deps, tree.operationId);
     if (earlier.state === 'finished') return earlier;
   }
-  for (const f of tree.folders) {
-    try {
-      // Renews the title's reservation (made by the scan); only a move stalled past it finds it taken, and then
-      // DocSpace names the folder `title (1)` rather than mixing it into another's.
-      await deps.leases.acquire(titleLease(tree.destParentId, f.title), treeOwner(tree.jobId, tree.run, f.sourceFolderId), TITLE_RESERVATION_MS);
-    } catch (error) {
-      if (!(error instanceof LeaseHeldError)) throw error;
-    }
-  }
+  await Promise.all(
+    tree.folders.map(async (f) => {
+      try {
+        // Renews the title's reservation (made by the scan); only a move stalled past it finds it taken, and then
+        // DocSpace names the folder `title (1)` rather than mixing it into another's.
+        await deps.leases.acquire(titleLease(tree.destParentId, f.title), treeOwner(tree.jobId, tree.run, f.sourceFolderId), TITLE_RESERVATION_MS);
+      } catch (error) {
+        if (!(error instanceof LeaseHeldError)) throw error;
+      }
+    }),
+  );
   for (let attempt = 1; ; attempt++) {
     try {
       const started = await startFileOperation(deps.docspace, 'move', {
@@ -240,9 +250,9 @@ async function moveOnce(deps: FileMoveDeps, tree: TreeMove): Promise<OperationOu
 }
 
 async function releaseTitles(deps: FileMoveDeps, message: TreeMessage): Promise<void> {
-  for (const f of message.folders) {
-    await deps.leases.release(titleLease(message.destFolderId, f.title), treeOwner(message.jobId, message.run, f.sourceFolderId));
-  }
+  await Promise.all(
+    message.folders.map((f) => deps.leases.release(titleLease(message.destFolderId, f.title), treeOwner(message.jobId, message.run, f.sourceFolderId))),
+  );
 }
 
 /**
