@@ -70,8 +70,10 @@ export async function moveChunk(
     const errors: JobError[] = [...reasons]
       .filter(([fileId]) => !moved.has(fileId))
       .map(([fileId, reason]) => ({ fileId, title: wanted.get(fileId)!.title, reason, destFolderId: chunk.destFolderId }));
-    await deps.chunks.finish(jobId, run, sourceFolderId, index, chunk.attempts, { done: moved.size, failed: errors.length, errors });
-    await settle(deps, message);
+    const outcome = { done: moved.size, failed: errors.length };
+    // Only the attempt that recorded the outcome reports it from memory; otherwise the recorded one is read.
+    const finished = await deps.chunks.finish(jobId, run, sourceFolderId, index, chunk.attempts, { ...outcome, errors });
+    await settle(deps, message, finished ? { outcome, errors } : undefined);
   });
 }
 
@@ -79,10 +81,14 @@ export async function moveChunk(
  * Reports a finished chunk: its error entries (idempotent puts), its counts on the job (once), and the
  * finalizer when it was the run's last step. Safe to repeat, which is how a crash between these steps is repaired.
  */
-async function settle(deps: FileMoveDeps, message: { jobId: string; run: number; sourceFolderId: number; index: number }): Promise<void> {
+async function settle(
+  deps: FileMoveDeps,
+  message: { jobId: string; run: number; sourceFolderId: number; index: number },
+  recorded?: { outcome: { done: number; failed: number }; errors: JobError[] },
+): Promise<void> {
   const { jobId, run, sourceFolderId, index } = message;
-  const chunk = await deps.chunks.get(jobId, run, sourceFolderId, index);
-  if (!chunk || chunk.status !== 'done' || !chunk.outcome) return;
+  const chunk = recorded ?? (await deps.chunks.get(jobId, run, sourceFolderId, index));
+  if (!chunk || ('status' in chunk && chunk.status !== 'done') || !chunk.outcome) return;
   if (chunk.errors?.length) await deps.store.recordErrors(jobId, run, chunk.errors);
   const settled = await deps.chunks.settle(jobId, run, chunkStep(run, sourceFolderId, index), { pending: -1, ...chunk.outcome });
   if (settled) {
