@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, isConditionFailure, queryAll, updateIfAllowed } from './dynamo';
-import { jobKey, logJobChange, toJob, type Job, type JobError } from './store';
+import { JobStore, type FileMoveJob, type JobError } from './store';
 import type { Log } from '../log';
 
 export interface PlannedFile {
@@ -104,30 +98,24 @@ const scanKey = (jobId: string, run: number, sourceFolderId: number, startIndex 
 
 /**
  * The bookkeeping of a file-move run. The job item holds `state.pending`, the number of queued steps not yet
- * settled: the start sets it to 1 (the scan of the source root); a scan settles by adding its subfolders and
- * chunks and removing itself, a chunk by removing itself. Each step settles once however often SQS delivers it
- * (see `settle`), and since a step adds its children before it leaves, `pending` reaches 0 once, when the last
- * step of the run settles.
+ * settled: the start sets it to 1 (the scan of the source root, JobStore.startFileMoveRun); a scan settles by
+ * adding its subfolders and chunks and removing itself, a chunk by removing itself. Each step settles once however
+ * often SQS delivers it (see `settle`), and since a step adds its children before it leaves, `pending` reaches 0
+ * once, when the last step of the run settles.
+ *
+ * This store keeps the run's own items (RUN#: scans, chunks, whole-folder moves, step markers); its changes to the
+ * job item go through JobStore, the one module that writes it.
  */
 export class ChunkStore {
+  private readonly jobs: JobStore;
+
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly now: () => number = Date.now,
-    private readonly log?: Pick<Log, 'info'>,
-  ) {}
-
-  /**
-   * Starts a queued run, once: the scan of the source root becomes its one pending step, and the run's total
-   * starts from what earlier runs moved (each scan adds its files).
-   */
-  async startRun(jobId: string, run: number, destRootId: number, result: Record<string, unknown>): Promise<Job | undefined> {
-    return this.updateJob(jobId, {
-      UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state, #result = :result, #progress.#total = #progress.#done',
-      ConditionExpression: '#run = :run AND #status = :queued',
-      ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#state': 'state', '#result': 'result', '#progress': 'progress', '#total': 'total', '#done': 'done', '#run': 'run' },
-      ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': this.isoNow(), ':state': { pending: 1, destRootId }, ':result': result, ':run': run },
-    });
+    log?: Pick<Log, 'info'>,
+  ) {
+    this.jobs = new JobStore(ddb, table, now, log);
   }
 
   /** Records a folder's scan and its chunks. Only its scanning invocation writes them, before the scan settles. */
@@ -254,7 +242,7 @@ export class ChunkStore {
     run: number,
     step: string,
     delta: { pending: number; total?: number; done?: number; failed?: number },
-  ): Promise<Job | undefined> {
+  ): Promise<FileMoveJob | undefined> {
     const key = markerKey(jobId, step);
     const token = randomUUID();
     let marker: { token: string; phase: 'claimed' | 'applied' } | undefined;
@@ -273,41 +261,18 @@ export class ChunkStore {
       marker = out.Item as typeof marker;
       if (!marker) return undefined;
       if (marker.phase === 'applied') {
-        await this.forget(jobId, marker.token);
+        await this.jobs.forgetSettling(jobId, marker.token);
         return undefined;
       }
       // Claimed by a settler that may have died; a live one holds the step's lease, so this is a redelivery.
     }
-    const job = await this.updateJob(jobId, {
-      UpdateExpression:
-        'SET #updatedAt = :at ADD #state.#pending :pending, settling :tokens, #progress.#total :total, #progress.#done :done, #progress.#failed :failed',
-      ConditionExpression: '#run = :run AND NOT contains(settling, :token)',
-      ExpressionAttributeNames: {
-        '#updatedAt': 'updatedAt',
-        '#state': 'state',
-        '#pending': 'pending',
-        '#progress': 'progress',
-        '#total': 'total',
-        '#done': 'done',
-        '#failed': 'failed',
-        '#run': 'run',
-      },
-      ExpressionAttributeValues: {
-        ':at': this.isoNow(),
-        ':pending': delta.pending,
-        ':total': delta.total ?? 0,
-        ':done': delta.done ?? 0,
-        ':failed': delta.failed ?? 0,
-        ':tokens': new Set([marker.token]),
-        ':token': marker.token,
-        ':run': run,
-      },
-    });
-    if (!job && (await this.currentRun(jobId)) !== run) return undefined;
+    // Every settle that counts is a progress change worth a line in the log (JobStore logs it).
+    const job = await this.jobs.applySettle(jobId, run, marker.token, delta);
+    if (!job && (await this.jobs.currentRun(jobId)) !== run) return undefined;
     await this.ddb.send(
       new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'SET phase = :applied', ExpressionAttributeValues: { ':applied': 'applied' } }),
     );
-    await this.forget(jobId, marker.token);
+    await this.jobs.forgetSettling(jobId, marker.token);
     // Only the update that applied the counts reports the job: exactly one settler sees its last step.
     return job;
   }
@@ -467,31 +432,5 @@ export class ChunkStore {
       ConsistentRead: true,
     });
     return new Set(items.map((item) => String(item.sk).slice(MARKER_PREFIX.length)));
-  }
-
-  private async forget(jobId: string, token: string): Promise<void> {
-    await this.ddb.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: jobKey(jobId),
-        UpdateExpression: 'DELETE settling :tokens',
-        ExpressionAttributeValues: { ':tokens': new Set([token]) },
-      }),
-    );
-  }
-
-  private async currentRun(jobId: string): Promise<number | undefined> {
-    const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: jobKey(jobId), ProjectionExpression: '#run', ExpressionAttributeNames: { '#run': 'run' }, ConsistentRead: true }));
-    return out.Item?.run as number | undefined;
-  }
-
-  private async updateJob(jobId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<Job | undefined> {
-    const job = await updateIfAllowed(this.ddb, { TableName: this.table, Key: jobKey(jobId), ...update });
-    // Every update through here starts a run or settles a step: each is a progress change worth a line.
-    return logJobChange(this.log, job && toJob(job));
-  }
-
-  private isoNow(): string {
-    return new Date(this.now()).toISOString();
   }
 }

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './dynamo';
-import { jobKey } from './store';
+import { jobPartition } from './store';
 
 /**
  * What one upload-copy job did (or started) for one destination folder. Keyed by job and destination but not by
@@ -19,7 +19,7 @@ export interface CopyAttempt {
 }
 
 const TTL_SECONDS = 400 * 86_400;
-const attemptKey = (jobId: string, destFolderId: number) => ({ pk: jobKey(jobId).pk, sk: `COPY#${destFolderId}` });
+const attemptKey = (jobId: string, destFolderId: number) => ({ pk: jobPartition(jobId), sk: `COPY#${destFolderId}` });
 const newFileKey = (newFileId: number) => ({ pk: `UPLOADCOPY#NEW#${newFileId}`, sk: 'COPY' });
 
 export class CopyStore {

@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JOB_LIST_ENTRY, jobKey, type JobStatus, type Workflow } from './store';
+import { JOB_LIST_ENTRY, jobIdOfKey, jobListKey, type JobStatus, type Workflow } from './store';
 
 /** The GSI of infra/resources.yml: every job (items with jobList), by createdAt. */
 export const JOBS_BY_CREATED = 'jobs-by-created';
@@ -103,7 +103,7 @@ export async function listJobs(ddb: DynamoDBDocumentClient, table: string, query
 
 /** The cursor names the last job shown (its createdAt and id); the index key is rebuilt from it. */
 function encodeCursor(item: Record<string, unknown>): string {
-  const jobId = String(item.pk).replace(/^JOB#/, '');
+  const jobId = jobIdOfKey(item);
   return Buffer.from(JSON.stringify([item.createdAt, jobId])).toString('base64url');
 }
 
@@ -124,7 +124,7 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   ) {
     throw new InvalidCursorError();
   }
-  return { ...jobKey(parsed[1]), ...JOB_LIST_ENTRY, createdAt: parsed[0] };
+  return jobListKey(parsed[1], parsed[0]);
 }
 
 function toSummary(item: Record<string, unknown>): JobSummary {

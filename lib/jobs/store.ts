@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, isConditionFailure, queryAll, updateIfAllowed } from './dynamo';
 import type { Log } from '../log';
+import { FILE_MOVE_WORKFLOWS, WORKFLOWS, jobOf, parseJobItem, type FileMoveJob, type FileMoveResult, type Job, type JobResult, type JobStatus, type Workflow } from './job';
 
-/** The workflows that run as jobs, by the one name each carries (job ids, functions, files, metrics). */
-export const WORKFLOWS = ['task-complete', 'deal-archive', 'upload-copy', 'project-room'] as const;
-export type Workflow = (typeof WORKFLOWS)[number];
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export {
+  FILE_MOVE_WORKFLOWS,
+  WORKFLOWS,
+  MalformedJobError,
+  type FileMoveJob,
+  type FileMoveWorkflow,
+  type Job,
+  type JobOf,
+  type JobResult,
+  type JobStatus,
+  type Workflow,
+} from './job';
 
 export interface JobError {
   fileId?: number;
@@ -21,22 +30,6 @@ export interface JobError {
   sweep?: string;
 }
 
-export interface Job {
-  jobId: string;
-  workflow: Workflow;
-  status: JobStatus;
-  businessKey: string;
-  input: Record<string, unknown>;
-  /** Incremented each time a failed job is resumed by a re-delivery; chunks and errors belong to one run. */
-  run: number;
-  createdAt: string;
-  updatedAt: string;
-  progress: { total: number; done: number; failed: number };
-  result?: Record<string, unknown>;
-  /** Workflow-private progress markers (e.g. the chunk count of the current run). */
-  state?: Record<string, unknown>;
-}
-
 export interface JobView {
   jobId: string;
   workflow: Workflow;
@@ -44,7 +37,7 @@ export interface JobView {
   createdAt: string;
   updatedAt: string;
   progress: { total: number; done: number; failed: number };
-  result: Record<string, unknown>;
+  result: JobResult | Record<string, never>;
   errors: JobError[];
 }
 
@@ -52,9 +45,20 @@ const DAY = 86_400;
 /** Jobs are the de-duplication record of a business event, so they are kept long enough to absorb late retries. */
 const JOB_TTL_SECONDS = 400 * DAY;
 
-export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+/*
+ * The job item (key `jobKey`) is read and written here only: the other modules of lib/jobs and the workflows go
+ * through JobStore (test/unit/architecture.test.ts holds them to it).
+ */
+const JOB_PREFIX = 'JOB#';
+/** The partition of a job: its item, its error items, and (lib/jobs/copies.ts) its upload copies' attempts. */
+export const jobPartition = (jobId: string) => `${JOB_PREFIX}${jobId}`;
+/** The job item's key. Exported for tests that read the raw item. */
+export const jobKey = (jobId: string) => ({ pk: jobPartition(jobId), sk: 'JOB' });
 /** Puts a job into the jobs-by-created index (GET /jobs; lib/jobs/listing.ts): only job items carry it. */
 export const JOB_LIST_ENTRY = { jobList: 'JOB' } as const;
+/** The job's key in the jobs-by-created index (where a page of GET /jobs starts), and the job id back from it. */
+export const jobListKey = (jobId: string, createdAt: string) => ({ ...jobKey(jobId), ...JOB_LIST_ENTRY, createdAt });
+export const jobIdOfKey = (key: Record<string, unknown>) => String(key.pk).slice(JOB_PREFIX.length);
 
 /**
  * The same business event always maps to the same jobId, so "create once" is one conditional put: concurrent
@@ -124,7 +128,15 @@ export class JobStore {
 
   async get(jobId: string): Promise<Job | undefined> {
     const out = await this.ddb.send(new GetCommand({ TableName: this.table, Key: jobKey(jobId), ConsistentRead: true }));
-    return out.Item ? toJob(out.Item) : undefined;
+    return out.Item ? parseJobItem(out.Item) : undefined;
+  }
+
+  /** The run the job is in, read alone (a settle whose condition failed asks whether the run moved on). */
+  async currentRun(jobId: string): Promise<number | undefined> {
+    const out = await this.ddb.send(
+      new GetCommand({ TableName: this.table, Key: jobKey(jobId), ProjectionExpression: '#run', ExpressionAttributeNames: { '#run': 'run' }, ConsistentRead: true }),
+    );
+    return out.Item?.run as number | undefined;
   }
 
   /** The job as GET /jobs/{id} shows it: the current run's errors only. */
@@ -149,7 +161,7 @@ export class JobStore {
     const items = await queryAll(this.ddb, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':prefix': `ERR#${run}#` },
+      ExpressionAttributeValues: { ':pk': jobPartition(jobId), ':prefix': `ERR#${run}#` },
       ConsistentRead: true,
     });
     return items.map((item) => ({
@@ -195,8 +207,7 @@ export class JobStore {
     to: JobStatus,
     changes: {
       run?: number;
-      result?: Record<string, unknown>;
-      state?: Record<string, unknown>;
+      result?: JobResult;
       total?: number;
       /** Absolute counters, so that a step which is repeated after a crash writes the same numbers again. */
       progress?: { total: number; done: number; failed: number };
@@ -216,11 +227,6 @@ export class JobStore {
       names['#result'] = 'result';
       values[':result'] = changes.result;
       sets.push('#result = :result');
-    }
-    if (changes.state) {
-      names['#state'] = 'state';
-      values[':state'] = changes.state;
-      sets.push('#state = :state');
     }
     if (changes.total !== undefined) {
       names['#progress'] = 'progress';
@@ -284,9 +290,9 @@ export class JobStore {
    * many finalize messages the chunks sent. Its own redelivered message may claim again, and a claim older than
    * `staleMs` can be taken over.
    */
-  async claimFinalize(jobId: string, run: number, claimant: string, staleMs: number): Promise<Job | undefined> {
+  async claimFinalize(jobId: string, run: number, claimant: string, staleMs: number): Promise<FileMoveJob | undefined> {
     const now = this.now();
-    return this.update({
+    return this.fileMove(await this.update({
       Key: jobKey(jobId),
       UpdateExpression: 'SET #state.#finalizer = :me, #state.#since = :now, #updatedAt = :at',
       ConditionExpression:
@@ -307,7 +313,77 @@ export class JobStore {
         ':running': 'running',
         ':at': new Date(now).toISOString(),
       },
-    });
+    }));
+  }
+
+  /**
+   * Starts a queued run of a file move, once: the scan of the source root becomes its one pending step
+   * (lib/jobs/chunks.ts), and the run's total starts from what earlier runs moved (each scan adds its files).
+   */
+  async startFileMoveRun(jobId: string, run: number, destRootId: number, result: FileMoveResult): Promise<FileMoveJob | undefined> {
+    return this.fileMove(
+      await this.logged({
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET #status = :running, #updatedAt = :at, #state = :state, #result = :result, #progress.#total = #progress.#done',
+        ConditionExpression: '#run = :run AND #status = :queued',
+        ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#state': 'state', '#result': 'result', '#progress': 'progress', '#total': 'total', '#done': 'done', '#run': 'run' },
+        ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': this.isoNow(), ':state': { pending: 1, destRootId }, ':result': result, ':run': run },
+      }),
+    );
+  }
+
+  /**
+   * Phase 2 of settling a file-move step (ChunkStore.settle, which holds the step's marker): adds the step's
+   * children to `state.pending`, its counts to the progress, and its token to the job's small `settling` set,
+   * on condition that the run is still `run` and the token is not there yet (a repeat after a crash does not
+   * count twice). The job after it, or undefined when the condition did not hold.
+   */
+  async applySettle(
+    jobId: string,
+    run: number,
+    token: string,
+    delta: { pending: number; total?: number; done?: number; failed?: number },
+  ): Promise<FileMoveJob | undefined> {
+    return this.fileMove(
+      await this.logged({
+        Key: jobKey(jobId),
+        UpdateExpression:
+          'SET #updatedAt = :at ADD #state.#pending :pending, settling :tokens, #progress.#total :total, #progress.#done :done, #progress.#failed :failed',
+        ConditionExpression: '#run = :run AND NOT contains(settling, :token)',
+        ExpressionAttributeNames: {
+          '#updatedAt': 'updatedAt',
+          '#state': 'state',
+          '#pending': 'pending',
+          '#progress': 'progress',
+          '#total': 'total',
+          '#done': 'done',
+          '#failed': 'failed',
+          '#run': 'run',
+        },
+        ExpressionAttributeValues: {
+          ':at': this.isoNow(),
+          ':pending': delta.pending,
+          ':total': delta.total ?? 0,
+          ':done': delta.done ?? 0,
+          ':failed': delta.failed ?? 0,
+          ':tokens': new Set([token]),
+          ':token': token,
+          ':run': run,
+        },
+      }),
+    );
+  }
+
+  /** Phase 3 of settling: the token of a step whose marker says applied leaves the job's `settling` set. */
+  async forgetSettling(jobId: string, token: string): Promise<void> {
+    await this.ddb.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: jobKey(jobId),
+        UpdateExpression: 'DELETE settling :tokens',
+        ExpressionAttributeValues: { ':tokens': new Set([token]) },
+      }),
+    );
   }
 
   /** Adds to the progress counters of the current run. */
@@ -367,6 +443,15 @@ export class JobStore {
     return Math.floor(this.now() / 1000) + seconds;
   }
 
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** The job after a file-move update, refused loudly if the id named another workflow's job. */
+  private fileMove(job: Job | undefined): FileMoveJob | undefined {
+    return job && jobOf(job, FILE_MOVE_WORKFLOWS);
+  }
+
   /** An update that changes the job's status or progress, logged when it happened. */
   private async logged(input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>): Promise<Job | undefined> {
     return logJobChange(this.log, await this.update(input));
@@ -375,19 +460,12 @@ export class JobStore {
   /** A conditional update of the job item: the job after it, or undefined when the condition did not hold. */
   private async update(input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>): Promise<Job | undefined> {
     const item = await updateIfAllowed(this.ddb, { TableName: this.table, ...input });
-    return item && toJob(item);
+    return item && parseJobItem(item);
   }
 }
 
-/** A job item without its keys and without the file-move run's settle bookkeeping (lib/jobs/chunks.ts; `settled` is
- *  what jobs written before the step markers carry). */
-export function toJob(item: Record<string, unknown>): Job {
-  const { pk: _pk, sk: _sk, ttl: _ttl, settled: _settled, settling: _settling, ...rest } = item;
-  return rest as unknown as Job;
-}
-
 const errorKey = (jobId: string, run: number, e: Pick<JobError, 'fileId' | 'folderId'>) => ({
-  pk: jobKey(jobId).pk,
+  pk: jobPartition(jobId),
   sk: `ERR#${run}#${e.fileId ?? (e.folderId !== undefined ? `folder-${e.folderId}` : 'job')}`,
 });
 

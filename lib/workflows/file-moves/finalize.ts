@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DocSpaceResponseError } from '../../docspace/errors';
 import { PAGE_SIZE, totalOrGuess } from '../../docspace/paginate';
 import { getFolderPage } from '../../docspace/folders';
+import { fileMoveResult } from '../../jobs/job';
 import type { JobError } from '../../jobs/store';
 import { FINALIZER_STALE_MS, FINALIZE_BUDGET, LAST_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
 import { locateFiles } from './locate';
@@ -78,7 +79,9 @@ export async function finalizeRun(
   }
 
   if (jobErrors.length) await deps.store.recordErrors(jobId, run, jobErrors);
-  const result = { ...(claimed.result ?? {}), ...(input.guest ? { guestRevoked } : {}) };
+  // The run's start recorded the destination; a deal adds whether its guest lost access.
+  const reported = fileMoveResult(claimed);
+  const result = reported && { ...reported, ...(input.guest ? { guestRevoked } : {}) };
   const closed = await deps.store.transition(jobId, ['running'], clean ? 'succeeded' : 'failed', { run, result, progress });
   await deps.leases.release(sourceLease(input.sourceFolderId), jobId);
   if (!closed) return;

@@ -6,6 +6,7 @@ import { LAST_ATTEMPT, LEASE_RETRY_DELAY_SECONDS, SOURCE_LEASE_MS, fileMoveInput
 import { describeError, isTransient } from './failures';
 import { oneAtATime } from './one-at-a-time';
 import { isLive } from './run-state';
+import { fileMoveResult, fileMoveState, type FileMoveResult } from '../../jobs/job';
 import type { Job } from '../../jobs/store';
 
 /**
@@ -41,10 +42,10 @@ async function startRun(deps: FileMoveDeps, jobId: string, run: number, receiveC
       // under the archive root: otherwise a mistyped deal leaves an empty /Archive/<Client> behind.
       await getFolderPath(deps.docspace, input.sourceFolderId);
       const destRootId = await resolveDestinationRoot(deps.docspace, deps.leases, input.destination);
-      const result = { ...(job.result ?? {}), [input.resultKey]: destRootId };
-      job = (await deps.chunks.startRun(jobId, run, destRootId, result)) ?? (await deps.store.get(jobId));
+      const result = withDestination(fileMoveResult(job), input.resultKey, destRootId);
+      job = (await deps.store.startFileMoveRun(jobId, run, destRootId, result)) ?? (await deps.store.get(jobId));
     }
-    const destRootId = (job?.state as { destRootId?: number } | undefined)?.destRootId;
+    const destRootId = job && fileMoveState(job)?.destRootId;
     if (!isLive(job, run) || destRootId === undefined) return;
     const rootStep = folderStep(run, input.sourceFolderId);
     if ((await deps.chunks.settledAmong(jobId, [rootStep])).has(rootStep)) return;
@@ -60,4 +61,9 @@ async function startRun(deps: FileMoveDeps, jobId: string, run: number, receiveC
     await deps.leases.release(sourceLease(input.sourceFolderId), jobId);
     if (closed) deps.counters.count('JobsFailed');
   }
+}
+
+/** The job's result with the run's destination root under the name the input asks for (kept from earlier runs otherwise). */
+function withDestination(earlier: FileMoveResult | undefined, resultKey: FileMoveInput['resultKey'], destRootId: number): FileMoveResult {
+  return resultKey === 'archiveFolderId' ? { ...earlier, archiveFolderId: destRootId } : { ...earlier, completedFolderId: destRootId };
 }

@@ -36,13 +36,13 @@ export type ProjectRoomMessage = z.infer<typeof projectRoomMessageSchema>;
 export const roomTitle = (project: Pick<ProjectEvent, 'projectId' | 'projectName'>): string =>
   `${project.projectName} (${project.projectId})`;
 
-export interface ProjectRoomResult {
+/** The room a job records in its result (lib/jobs/job.ts): id, exact title and web address. */
+export type { ProjectRoomResult } from '../../jobs/job';
+
+export interface ProjectCallbackBody {
   roomId: number;
   title: string;
   webUrl: string;
-}
-
-export interface ProjectCallbackBody extends ProjectRoomResult {
   projectId: string;
   jobId: string;
 }

@@ -1,5 +1,6 @@
 import type { FolderDto } from '../../docspace/schemas';
 import { CallbackFailedError, CallbackRefusedError } from '../../callback/client';
+import { MalformedJobError, projectRoomResult } from '../../jobs/job';
 import type { Job } from '../../jobs/store';
 import type { Outcome } from './create-room';
 import {
@@ -28,7 +29,7 @@ export async function recordRoom(
     title: outcome.room.title,
     webUrl: roomWebUrl(settings.portalUrl, outcome.room),
   };
-  const recorded = await deps.store.transition(job.jobId, ['running'], 'running', { run: job.run, result: { ...result } });
+  const recorded = await deps.store.transition(job.jobId, ['running'], 'running', { run: job.run, result });
   if (recorded) {
     if (outcome.created) deps.counters.count('RoomsCreated');
     deps.log.info('project room ready', { jobId: job.jobId, roomId: result.roomId, created: outcome.created });
@@ -59,7 +60,10 @@ export async function failJob(deps: ProjectRoomDeps, job: Job, reason: string): 
 export async function report(deps: ProjectRoomDeps, job: Job, receiveCount: number, timing: ProjectRoomTiming): Promise<void> {
   if (deps.callback) {
     const input = projectRoomInputSchema.parse(job.input);
-    const { roomId, title, webUrl } = job.result as unknown as ProjectRoomResult;
+    const room = projectRoomResult(job);
+    // Only a job whose room is recorded is reported (handleProjectRoomMessage).
+    if (!room) throw new MalformedJobError(job.jobId, 'result', 'holds no room to report');
+    const { roomId, title, webUrl } = room;
     try {
       await deps.callback({ projectId: input.projectId, jobId: job.jobId, roomId, title, webUrl }, job.jobId);
     } catch (error) {

@@ -1,5 +1,6 @@
 import { DocSpaceError, DocSpaceNotFoundError } from '../../docspace/errors';
 import type { CopyAttempt, CopyStore } from '../../jobs/copies';
+import type { UploadCopyResult } from '../../jobs/job';
 import type { JobError, JobStore } from '../../jobs/store';
 import type { Log } from '../../log';
 import type { Counters } from '../../metrics';
@@ -44,11 +45,12 @@ export interface UploadCopyDeps {
   now?: () => number;
 }
 
-interface CopyResult {
+/** One copy made; the job's result lists them (UploadCopyResult). A type, not an interface, so it fits the result's loose shape. */
+type CopyResult = {
   destFolderId: number;
   newFileId: number;
   newTitle?: string;
-}
+};
 
 /**
  * Copies the uploaded file of one job to every destination its room has a rule for, each exactly once.
@@ -168,7 +170,7 @@ async function finish(
   deps: UploadCopyDeps,
   jobId: string,
   run: number,
-  result: Record<string, unknown>,
+  result: UploadCopyResult,
   done = 0,
 ): Promise<void> {
   if (done) await deps.store.addProgress(jobId, run, { done });

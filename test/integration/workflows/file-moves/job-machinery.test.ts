@@ -30,7 +30,7 @@ const pendingOf = (job: { state?: Record<string, unknown> } | undefined) => (job
 async function runningJobWithChunks(chunkCount: number) {
   const { store, chunks } = stores();
   const { job } = await store.createOnce('deal-archive', key('deal'), { sourceFolderId: 20 });
-  await chunks.startRun(job.jobId, 1, 10, { archiveFolderId: 10 });
+  await store.startFileMoveRun(job.jobId, 1, 10, { archiveFolderId: 10 });
   const files = Array.from({ length: chunkCount }, (_, i) => [{ id: i, title: `f${i}` }]);
   await chunks.writeScan(job.jobId, 1, 20, { destFolderId: 10, folders: [], chunks: files });
   await chunks.settle(job.jobId, 1, folderStep(1, 20), { pending: chunkCount - 1, total: chunkCount });
@@ -125,7 +125,7 @@ describe('ChunkStore', () => {
     const { job } = await store.createOnce('deal-archive', key('D'), {});
     await store.transition(job.jobId, ['queued'], 'failed', { progress: { total: 10, done: 7, failed: 3 } });
     await store.resume((await store.get(job.jobId))!);
-    const starts = await Promise.all(Array.from({ length: 5 }, () => chunks.startRun(job.jobId, 2, 10, { archiveFolderId: 10 })));
+    const starts = await Promise.all(Array.from({ length: 5 }, () => store.startFileMoveRun(job.jobId, 2, 10, { archiveFolderId: 10 })));
     expect(starts.filter(Boolean)).toHaveLength(1);
     expect(await store.get(job.jobId)).toMatchObject({ status: 'running', progress: { total: 7, done: 7, failed: 0 }, state: { pending: 1 } });
   });
@@ -152,7 +152,7 @@ describe('ChunkStore', () => {
   it('never lets pending reach 0 while a scan\'s children are still to come: a scan adds them as it leaves', async () => {
     const { store, chunks } = stores();
     const { job } = await store.createOnce('deal-archive', key('D'), {});
-    await chunks.startRun(job.jobId, 1, 10, {});
+    await store.startFileMoveRun(job.jobId, 1, 10, { archiveFolderId: 10 });
     // The root has one subfolder and one chunk; the subfolder has two chunks.
     expect(pendingOf(await chunks.settle(job.jobId, 1, folderStep(1, 20), { pending: 2 - 1, total: 1 }))).toBe(2);
     expect(pendingOf(await chunks.settle(job.jobId, 1, chunkStep(1, 20, 0), { pending: -1, done: 1 }))).toBe(1);
