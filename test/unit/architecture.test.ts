@@ -75,4 +75,30 @@ describe('the layers', () => {
     ];
     expect(offences).toEqual([]);
   });
+
+  it('writes the job item from one module: no other source builds its key or reads it raw', () => {
+    const OWNER = ['lib/jobs/store.ts', 'lib/jobs/job.ts'];
+    const offences = ['lib', 'functions']
+      .flatMap(sources)
+      .filter((file) => !OWNER.includes(file))
+      .flatMap((file) => {
+        const text = readFileSync(join(ROOT, file), 'utf8');
+        return [
+          // The job item's key (pk JOB#<id>, sk JOB) can only be spelled with these.
+          /\bjobKey\b/.test(text) && `${file} uses jobKey`,
+          /JOB#/.test(text) && `${file} spells the JOB# key`,
+          /sk:\s*'JOB'/.test(text) && `${file} spells the job item's sort key`,
+          // A job item becomes a Job only through the parse that checks its state and result.
+          /\b(toJob|parseJobItem)\b/.test(text) && `${file} turns a raw item into a job`,
+        ].filter((o): o is string => typeof o === 'string');
+      });
+    expect(offences).toEqual([]);
+  });
+
+  it('reads a job\'s state and result through typed accessors, never through a cast', () => {
+    const offences = ['lib', 'functions']
+      .flatMap(sources)
+      .filter((file) => /\.(state|result)\)?\s+as\s/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offences).toEqual([]);
+  });
 });
