@@ -143,7 +143,7 @@ const newClient = (sim: DocSpaceSimulator) =>
   });
 /** The baseline is one long script, not steps a queue can retry: its client waits out the 1500/min window. */
 const patientClient = (sim: DocSpaceSimulator) =>
-  new DocSpaceClient({ baseUrl: 'http://docspace.bench', apiKey: sim.apiKey, fetch: sim.fetch, retry: { maxAttempts: 200, budgetMs: 900_000 } });
+  new DocSpaceClient({ baseUrl: 'http://docspace.bench', apiKey: sim.apiKey, fetch: sim.fetch, retry: { maxAttempts: 200, budgetMs: 900_000, readMaxAttempts: 200, readBudgetMs: 900_000 } });
 
 function faultCounts(sim: DocSpaceSimulator) {
   const log = sim.requestLog();

@@ -45,8 +45,10 @@ export async function scanFolder(
       // The folder's files stay unplanned; the finalizer finds them in the source, and the job fails saying why.
       deps.log.error('folder could not be scanned', { jobId, run, sourceFolderId, error: describeError(error) });
       await deps.store.recordErrors(jobId, run, [{ folderId: sourceFolderId, reason: `folder ${sourceFolderId} could not be scanned: ${describeError(error)}` }]);
-      // The batches before this one wrote their chunks: they are still queued, so that what they planned moves.
+      // The batches before this one wrote their chunks: they are still queued, so that what they planned moves;
+      // recorded like any scan, so that a redelivery after a crash before they are sent sends them again.
       scan = { destFolderId: message.destFolderId, folders: [], chunks: [], firstChunk: 0, queued: message.chunksBefore ?? 0 };
+      await deps.chunks.writeScan(jobId, run, sourceFolderId, scan, startIndex);
     }
 
     const files = scan.chunks.reduce((n, c) => n + c.length, 0);

@@ -312,6 +312,49 @@ describe('bounded steps', () => {
     // No step lists the whole folder: a batch is 50 pages.
     expect(Math.max(...requests.values())).toBeLessThanOrEqual(55);
   }, 60_000);
+  it('queues the chunks of the batches before one that cannot be listed, also when its worker dies before queuing them', async () => {
+    h = await startEngine({
+      table,
+      fetch: (sim) => ((input: string | URL | Request, init?: RequestInit) => {
+        const u = new URL(url(input));
+        if (init?.method !== 'PUT' && Number(u.searchParams.get('startIndex') ?? 0) >= 5_000) {
+          return Promise.resolve(Response.json({ status: 1, statusCode: 403, error: { message: 'Access denied' } }, { status: 403 }));
+        }
+        return sim.fetch(input, init);
+      }) as typeof fetch,
+    });
+    const { sim, deps, queue } = h;
+    const folder = sim.addFolder(sim.addRoom({ title: 'Tasks' }), 'TASK-HALF');
+    const ids: number[] = [];
+    for (let i = 0; i < 5_200; i++) ids.push(sim.addFile(folder, `scan-${i}.pdf`));
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const send = queue.send.bind(queue);
+    let dropped = 0;
+    queue.send = async (messages) => {
+      if (dropped === 0 && messages.some((m) => (m.body as { kind: string }).kind === 'chunk')) {
+        dropped += 1;
+        throw new Error('Lambda timed out before SendMessageBatch');
+      }
+      return send(messages);
+    };
+
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
+      sourceFolderId: folder,
+      destination: { kind: 'folder', folderId: completed },
+      resultKey: 'completedFolderId',
+    });
+    await queue.drain(deps, { concurrency: 6 });
+
+    expect(dropped).toBe(1);
+    // The first batch's 5 000 files moved once; the job ends (failed, naming the folder it could not list)
+    // instead of waiting for chunks nobody queued.
+    const job = await deps.store.view(jobId);
+    expect(job).toMatchObject({ status: 'failed', progress: { done: 5_000 } });
+    expect(job!.errors.some((e) => e.reason.includes(`folder ${folder} could not be scanned`))).toBe(true);
+    const moved = sim.mutations().filter((m) => m.path.endsWith('/fileops/move')).flatMap((m) => (m.body as { fileIds: number[] }).fileIds);
+    expect(new Set(moved).size).toBe(5_000);
+    expect(filesUnder(sim, completed)).toHaveLength(5_000);
+  }, 60_000);
 });
 
 describe('a bounded finalizer', () => {
