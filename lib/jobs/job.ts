@@ -123,7 +123,7 @@ export function parseJobItem(item: Record<string, unknown>): Job {
     if (rest[field] === undefined) continue;
     const parsed = shapes[field].safeParse(rest[field]);
     if (!parsed.success) throw new MalformedJobError(jobId, field, `is not what a ${workflow} job writes: ${describeIssues(field, parsed.error)}`);
-    rest[field] = parsed.data;
+    // The stored value itself goes on (it matched): GET /jobs/{id} shows it exactly as it was written.
   }
   return rest as unknown as Job;
 }
