@@ -236,12 +236,19 @@ export class ChunkStore {
    * A token leaves `settling` only after its marker says applied, so `settling` holds only the steps being
    * settled at this moment. A step whose claimer died between 1 and 2 is finished by its next delivery (steps
    * run one invocation at a time under their own lease, lib/workflows/file-moves/one-at-a-time.ts).
+   *
+   * `next`, given the job the counts were applied to, queues what follows the step; it runs beside phase 3, so
+   * the next steps do not wait for the marker's bookkeeping. Phase 3 is repeatable whatever `next` did: a step
+   * that dies after queuing and before phase 3 finds its marker claimed and its token in `settling` on its next
+   * delivery, counts nothing again, and finishes phase 3 (what it queues then, the steps' own markers and leases
+   * make harmless).
    */
   async settle(
     jobId: string,
     run: number,
     step: string,
     delta: { pending: number; total?: number; done?: number; failed?: number },
+    next?: (job: FileMoveJob) => Promise<void>,
   ): Promise<FileMoveJob | undefined> {
     const key = markerKey(jobId, step);
     const token = randomUUID();
@@ -269,11 +276,14 @@ export class ChunkStore {
     // Every settle that counts is a progress change worth a line in the log (JobStore logs it).
     const job = await this.jobs.applySettle(jobId, run, marker.token, delta);
     if (!job && (await this.jobs.currentRun(jobId)) !== run) return undefined;
-    await this.ddb.send(
-      new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'SET phase = :applied', ExpressionAttributeValues: { ':applied': 'applied' } }),
-    );
-    await this.jobs.forgetSettling(jobId, marker.token);
+    const applied = async () => {
+      await this.ddb.send(
+        new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'SET phase = :applied', ExpressionAttributeValues: { ':applied': 'applied' } }),
+      );
+      await this.jobs.forgetSettling(jobId, marker.token);
+    };
     // Only the update that applied the counts reports the job: exactly one settler sees its last step.
+    await Promise.all([applied(), job && next ? next(job) : undefined]);
     return job;
   }
 

@@ -8,7 +8,8 @@ import { followOperation, locateFiles } from './locate';
 import { LAST_ATTEMPT, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
 import { describeError, isTransient } from './failures';
 import { oneAtATime } from './one-at-a-time';
-import { isLive, pendingSteps } from './run-state';
+import { isLive } from './run-state';
+import { finalizeIfLast } from './steps';
 
 /**
  * Moves one chunk and counts it once. The move uses Duplicate (DocSpace's default, Skip, silently leaves a
@@ -90,13 +91,16 @@ async function settle(
   const chunk = recorded ?? (await deps.chunks.get(jobId, run, sourceFolderId, index));
   if (!chunk || ('status' in chunk && chunk.status !== 'done') || !chunk.outcome) return;
   if (chunk.errors?.length) await deps.store.recordErrors(jobId, run, chunk.errors);
-  const settled = await deps.chunks.settle(jobId, run, chunkStep(run, sourceFolderId, index), { pending: -1, ...chunk.outcome });
+  const settled = await deps.chunks.settle(jobId, run, chunkStep(run, sourceFolderId, index), { pending: -1, ...chunk.outcome }, (job) =>
+    finalizeIfLast(deps, job, run),
+  );
   if (settled) {
     deps.counters.count('FilesMoved', chunk.outcome.done);
     if (chunk.outcome.failed) deps.counters.count('FilesFailed', chunk.outcome.failed);
+  } else {
+    // Counted before (this is a redelivery): the run may still be waiting for the finalizer this step queues.
+    await finalizeIfLast(deps, await deps.store.get(jobId), run);
   }
-  const job = settled ?? (await deps.store.get(jobId));
-  if (isLive(job, run) && pendingSteps(job) === 0) await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
 }
 
 async function move(

@@ -10,8 +10,8 @@ import { followOperation } from './locate';
 import { LAST_ATTEMPT, MAX_TREE, type FileMoveDeps } from './model';
 import { describeError, isTransient } from './failures';
 import { oneAtATime } from './one-at-a-time';
-import { isLive, pendingSteps } from './run-state';
-import { treeMessage } from './steps';
+import { isLive } from './run-state';
+import { finalizeIfLast, treeMessage } from './steps';
 import { folderParent, listSubtree, type Subtree } from './subtree';
 
 /** The step that adds a subtree's files to the job's total once they are listed. */
@@ -151,14 +151,10 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
     // the remnants, so they leave it here.
     const leftPlanned = planned.filter((f) => left.has(f.id) && !arrived.has(f.id)).length;
     await Promise.all([counted, released]);
-    await deps.chunks.finishTree(message, tree.attempts, {
-      destParentId: message.destFolderId,
-      folders: message.folders,
-      outcome: { total: -leftPlanned, done, failed: errors.length },
-      errors,
-      next,
-    });
-    await settleTree(deps, message);
+    const counts = { total: -leftPlanned, done, failed: errors.length };
+    const finished = await deps.chunks.finishTree(message, tree.attempts, { destParentId: message.destFolderId, folders: message.folders, outcome: counts, errors, next });
+    // Only the attempt that recorded the outcome settles it from memory; otherwise the recorded one is read.
+    await settleTree(deps, message, finished ? { outcome: counts, errors, next } : undefined);
   });
 }
 
@@ -260,28 +256,38 @@ async function releaseTitles(deps: FileMoveDeps, message: TreeMessage): Promise<
  * a pending step in the same update that removes this one), and the finalizer when it was the run's last step.
  * Safe to repeat after a crash at any point.
  */
-async function settleTree(deps: FileMoveDeps, message: TreeMessage): Promise<void> {
+async function settleTree(
+  deps: FileMoveDeps,
+  message: TreeMessage,
+  recorded?: { outcome: NonNullable<TreeMove['outcome']>; errors: JobError[]; next: NextStep[] },
+): Promise<void> {
   const { jobId, run, sourceFolderId } = message;
-  const tree = await deps.chunks.getTree(jobId, run, sourceFolderId, message.folders.length);
-  if (!tree || tree.status !== 'done' || !tree.outcome) return;
+  const tree = recorded ?? (await deps.chunks.getTree(jobId, run, sourceFolderId, message.folders.length));
+  if (!tree || ('status' in tree && tree.status !== 'done') || !tree.outcome) return;
+  const { outcome } = tree;
   if (tree.errors?.length) await deps.store.recordErrors(jobId, run, tree.errors);
   const next = tree.next ?? [];
-  const settled = await deps.chunks.settle(jobId, run, treeStep(run, sourceFolderId, message.folders.length), { pending: next.length - 1, ...tree.outcome });
-  if (settled) {
-    deps.counters.count('FilesMoved', tree.outcome.done);
-    if (tree.outcome.failed) deps.counters.count('FilesFailed', tree.outcome.failed);
-  }
-  if (next.length) {
-    const stepOf = (n: NextStep) => (n.kind === 'folder' ? folderStep(run, n.sourceFolderId) : treeStep(run, n.sourceFolderId, n.folders.length));
-    const done = settled ? new Set<string>() : await deps.chunks.settledAmong(jobId, next.map(stepOf));
+  const stepOf = (n: NextStep) => (n.kind === 'folder' ? folderStep(run, n.sourceFolderId) : treeStep(run, n.sourceFolderId, n.folders.length));
+  const sendNext = async (settledSince: Set<string>) => {
+    if (next.length === 0) return;
     await deps.queue.send(
       next
-        .filter((n) => !done.has(stepOf(n)))
+        .filter((n) => !settledSince.has(stepOf(n)))
         .map((n) => ({
           body: n.kind === 'folder' ? { kind: 'folder', jobId, run, sourceFolderId: n.sourceFolderId, destFolderId: n.destFolderId } : treeMessage(jobId, run, n.destFolderId, n.folders),
         })),
     );
+  };
+  const settled = await deps.chunks.settle(jobId, run, treeStep(run, sourceFolderId, message.folders.length), { pending: next.length - 1, ...outcome }, async (job) => {
+    await sendNext(new Set());
+    await finalizeIfLast(deps, job, run);
+  });
+  if (settled) {
+    deps.counters.count('FilesMoved', outcome.done);
+    if (outcome.failed) deps.counters.count('FilesFailed', outcome.failed);
+  } else {
+    // Counted before (this is a redelivery): what it queued may have been lost with the invocation that counted it.
+    if (next.length) await sendNext(await deps.chunks.settledAmong(jobId, next.map(stepOf)));
+    await finalizeIfLast(deps, await deps.store.get(jobId), run);
   }
-  const job = settled ?? (await deps.store.get(jobId));
-  if (isLive(job, run) && pendingSteps(job) === 0) await deps.queue.send([{ body: { kind: 'finalize', jobId, run } }]);
 }

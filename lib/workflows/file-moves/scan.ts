@@ -53,9 +53,9 @@ export async function scanFolder(
 
     const files = scan.chunks.reduce((n, c) => n + c.length, 0);
     const pending = subfolderSteps(scan) + scan.queued + (scan.next ? 1 : 0) - 1;
-    const job = await deps.chunks.settle(jobId, run, step, { pending, total: files });
-    if (!job) return;
-    await sendSteps(deps, job, sourceFolderId, { folders: scan.folders, chunkCount: scan.queued, destFolderId: scan.destFolderId, ...(scan.next ? { next: scan.next } : {}) });
+    await deps.chunks.settle(jobId, run, step, { pending, total: files }, (job) =>
+      sendSteps(deps, job, sourceFolderId, { folders: scan.folders, chunkCount: scan.queued, destFolderId: scan.destFolderId, ...(scan.next ? { next: scan.next } : {}) }),
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 import { chunkStep, folderStep, treeStep, type FolderScan } from '../../jobs/chunks';
 import type { Job } from '../../jobs/store';
 import { TREE_GROUP_FOLDERS, TREE_GROUP_WEIGHT, type FileMoveDeps } from './model';
-import { pendingSteps } from './run-state';
+import { isLive, pendingSteps } from './run-state';
 
 /**
  * Queues what a settled folder scan found: its subfolders' scans and its chunks (those that have not settled
@@ -35,6 +35,12 @@ export async function sendSteps(
       ? [{ body: { kind: 'folder', jobId, run, sourceFolderId, destFolderId: destOf(scan, sourceFolderId), ...scan.next } }]
       : []),
   ]);
+}
+
+/** Queues the finalizer when `job` is live in `run` and its last step has settled (the finalizer claims the run
+ *  once, so a repeat is harmless). */
+export async function finalizeIfLast(deps: Pick<FileMoveDeps, 'queue'>, job: Job | undefined, run: number): Promise<void> {
+  if (isLive(job, run) && pendingSteps(job) === 0) await deps.queue.send([{ body: { kind: 'finalize', jobId: job.jobId, run } }]);
 }
 
 const destOf = (scan: FolderScan & { destFolderId?: number }, sourceFolderId: number): number => {

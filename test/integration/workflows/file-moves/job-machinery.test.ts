@@ -221,6 +221,42 @@ describe('ChunkStore', () => {
     expect(raw.Item?.settling ?? new Set()).toEqual(new Set());
   });
 
+  it('queues what follows a step without waiting for its marker\'s bookkeeping, and counts once when it dies in between', async () => {
+    const { store, chunks } = stores();
+    const { jobId } = await runningJobWithChunks(2);
+    const step = chunkStep(1, 20, 0);
+    // The marker's last writes are slow; what follows the step is queued meanwhile; then the settler dies.
+    const realSend = t.ddb.send.bind(t.ddb);
+    let markerWrites = 0;
+    const spy = vi.spyOn(t.ddb, 'send').mockImplementation((async (command: { input?: { UpdateExpression?: string } }) => {
+      if (command.input?.UpdateExpression === 'SET phase = :applied') {
+        markerWrites += 1;
+        await new Promise((r) => setTimeout(r, 200));
+        throw new Error('Lambda timed out');
+      }
+      return realSend(command as never);
+    }) as never);
+    const queued: number[] = [];
+    await expect(
+      chunks.settle(jobId, 1, step, { pending: -1, done: 1 }, async (job) => {
+        queued.push(pendingOf(job));
+      }),
+    ).rejects.toThrow('Lambda timed out');
+    spy.mockRestore();
+    expect(markerWrites).toBe(1);
+    // `next` saw the job the counts were applied to, before the marker said applied.
+    expect(queued).toEqual([1]);
+    // The redelivery counts nothing again and does not call `next` (its caller re-sends what has not settled).
+    const again: number[] = [];
+    expect(await chunks.settle(jobId, 1, step, { pending: -1, done: 1 }, async (job) => void again.push(pendingOf(job)))).toBeUndefined();
+    expect(again).toEqual([]);
+    const job = (await store.get(jobId))!;
+    expect(job.progress.done).toBe(1);
+    expect(pendingOf(job)).toBe(1);
+    const raw = await t.ddb.send(new GetCommand({ TableName: t.table, Key: jobKey(jobId), ConsistentRead: true }));
+    expect(raw.Item?.settling ?? new Set()).toEqual(new Set());
+  });
+
   it('does not settle a step of an older run into the current one', async () => {
     const { store, chunks } = stores();
     const { jobId } = await runningJobWithChunks(2);
