@@ -9,6 +9,7 @@ import { DocSpaceClient } from './docspace/client';
 import { log } from './log';
 import { counters, workflowCounters } from './metrics';
 import type { FileMoveDeps } from './workflows/file-moves/model';
+import { docspaceFileMoves, type FileMovesDocSpace } from './workflows/file-moves/docspace-port';
 import { claimOnce } from './jobs/store';
 import { CopyStore } from './jobs/copies';
 import {
@@ -66,8 +67,11 @@ export function resetRuntime(): void {
 export const acceptDeps = () => ({ store: jobStore(), queue: fileMovesQueue(), counters, log });
 
 /** One worker runs the steps of two workflows: its counts are bound to the workflow of the job at hand. */
+/** The DocSpace calls of the file-move engine and its previews, bound to the one client. */
+export const fileMovesDocSpace = (): FileMovesDocSpace => docspaceFileMoves(docspaceClient());
+
 export const fileMoveDeps = (workflow?: Workflow): FileMoveDeps => ({
-  docspace: docspaceClient(),
+  docspace: fileMovesDocSpace(),
   store: jobStore(),
   chunks: new ChunkStore(dynamo(), config('table').TABLE_NAME, Date.now, log),
   leases: leases(),

@@ -1,7 +1,7 @@
 import { config } from '../../lib/config';
 import { requireBearer } from '../../lib/http/auth';
 import { endpoint, parseBody } from '../../lib/http/endpoint';
-import { docspaceClient } from '../../lib/runtime';
+import { fileMovesDocSpace } from '../../lib/runtime';
 import { dealClosedSchema } from '../../lib/workflows/deal-archive';
 import { previewDeal, previewTask } from '../../lib/workflows/previews';
 import { taskEventSchema } from '../../lib/workflows/task-complete';
@@ -16,8 +16,8 @@ export const handler = endpoint(
     const settings = config('previews');
     const folders = { completedFolderId: settings.COMPLETED_FOLDER_ID, archiveRootFolderId: settings.ARCHIVE_ROOT_FOLDER_ID };
     if (req.path.replace(/\/+$/, '').endsWith('/previews/tasks')) {
-      return { statusCode: 200, body: await previewTask(docspaceClient(), parseBody(taskEventSchema, req.rawBody), folders) };
+      return { statusCode: 200, body: await previewTask(fileMovesDocSpace(), parseBody(taskEventSchema, req.rawBody), folders) };
     }
-    return { statusCode: 200, body: await previewDeal(docspaceClient(), parseBody(dealClosedSchema, req.rawBody), folders) };
+    return { statusCode: 200, body: await previewDeal(fileMovesDocSpace(), parseBody(dealClosedSchema, req.rawBody), folders) };
   },
 );

@@ -35,7 +35,7 @@ import { ChunkStore } from '../../lib/jobs/chunks';
 import { Leases } from '../../lib/jobs/lease';
 import { JobStore } from '../../lib/jobs/store';
 import type { OutboundMessage, Queue } from '../../lib/queue/send';
-import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps, type FileMoveInput } from '../../lib/workflows/file-moves';
+import { acceptFileMove, docspaceFileMoves, fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps, type FileMoveInput } from '../../lib/workflows/file-moves';
 import { loadServiceModel } from '../../infra/local/cfn';
 import { DocSpaceSimulator, type Faults } from '@docspace-flows/simulator';
 import { startTable } from '../support/dynamo';
@@ -321,7 +321,7 @@ async function runEngine(): Promise<Figures> {
     const log = { debug() {}, info() {}, warn() {}, error() {} };
     const clients = Array.from({ length: PROCESSES }, () => newClient(sim));
     const depsFor = (p: number): FileMoveDeps => ({
-      docspace: clients[p]!,
+      docspace: docspaceFileMoves(clients[p]!),
       store: new JobStore(table.ddb, table.table),
       chunks: new ChunkStore(table.ddb, table.table),
       leases: new Leases(table.ddb, table.table),

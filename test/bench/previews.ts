@@ -7,6 +7,7 @@
  */
 import { listTree } from '../../lib/docspace/folders';
 import { DocSpaceClient } from '../../lib/docspace/client';
+import { docspaceFileMoves } from '../../lib/workflows/file-moves/docspace-port';
 import { previewFileMove } from '../../lib/workflows/file-moves/preview';
 import { DEMO, DocSpaceSimulator, demoFixture } from '@docspace-flows/simulator';
 import { buildNestedRoom } from './file-moves-room';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
       before = requests();
       started = performance.now();
       const preview = await previewFileMove(
-        client,
+        docspaceFileMoves(client),
         { sourceFolderId: room.roomId, destination: { kind: 'named-child', parentId: DEMO.archiveRootFolderId, title: `Bench ${files}` }, resultKey: 'archiveFolderId' },
         { source: 'clientRoomId', destination: 'archiveRootFolderId' },
       );

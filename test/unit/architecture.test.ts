@@ -37,6 +37,20 @@ describe('the layers', () => {
     expect(offences).toEqual([]);
   });
 
+  it("reaches DocSpace from each workflow through its port: only a workflow's *-port.ts imports lib/docspace's calls", () => {
+    // Value imports of the modules whose functions take the client; types, errors, schemas and paging constants
+    // are free to use (the ports speak in lib/docspace's types).
+    const calls = /(^|\/)docspace\/(client|folders|fileops|files|rooms|people)$/;
+    const offences = sources('lib/workflows')
+      .filter((file) => !/-port\.ts$/.test(file))
+      .flatMap((file) =>
+        [...readFileSync(join(ROOT, file), 'utf8').matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'/gms)]
+          .filter((m) => !m[2] && calls.test(m[3]!))
+          .map((m) => `${file} imports ${m[3]}`),
+      );
+    expect(offences).toEqual([]);
+  });
+
   it('lets the DocSpace client know nothing of the workflows or the job store', () => {
     const offences = sources('lib/docspace').flatMap((file) =>
       imports(file)

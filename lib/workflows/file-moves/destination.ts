@@ -1,15 +1,14 @@
 import { setTimeout as realSleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { createFolder, listFolder } from '../../docspace/folders';
-import type { DocSpaceClient } from '../../docspace/client';
 import { DocSpaceError } from '../../docspace/errors';
 import { LeaseHeldError, type Leases } from '../../jobs/lease';
+import type { FileMovesDocSpace } from './docspace-port';
 import { FOLDER_LEASE_WAIT_MS, INVOCATION_LEASE_MS, type FileMoveInput } from './model';
 
 
 /** The destination root: the Completed folder as it is, or /Archive/<Client> found or created once. */
 export async function resolveDestinationRoot(
-  docspace: DocSpaceClient,
+  docspace: FileMovesDocSpace,
   leases: Leases,
   destination: FileMoveInput['destination'],
   options?: { sleep?: (ms: number) => Promise<void> },
@@ -31,7 +30,7 @@ export async function resolveDestinationRoot(
  * caller that finds the lease taken waits a little: the holder needs one listing and a few creates.
  */
 export async function ensureFolders(
-  docspace: DocSpaceClient,
+  docspace: FileMovesDocSpace,
   leases: Leases,
   parentId: number,
   titles: string[],
@@ -64,7 +63,7 @@ export const TITLE_RESERVATION_MS = 15 * 60_000;
  * paired with a mirror, found or created.
  */
 export async function planMirrors(
-  docspace: DocSpaceClient,
+  docspace: FileMovesDocSpace,
   leases: Leases,
   parentId: number,
   subfolders: Array<{ title: string; whole: false | string }>,
@@ -73,7 +72,7 @@ export async function planMirrors(
   if (subfolders.length === 0) return [];
   const sleep = options.sleep ?? realSleep;
   return underParentLease(leases, parentId, options, async () => {
-    let existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+    let existing = (await docspace.listFolder(parentId)).folders.sort((a, b) => a.id - b.id);
     const taken = new Set<number>();
     const seen = new Set(existing.map((f) => f.id));
     const plan: MirrorPlan[] = [];
@@ -131,7 +130,7 @@ export async function planMirrors(
             }
           }),
         );
-        existing = (await listFolder(docspace, parentId)).folders.sort((a, b) => a.id - b.id);
+        existing = (await docspace.listFolder(parentId)).folders.sort((a, b) => a.id - b.id);
         for (const f of existing) seen.add(f.id);
         await Promise.all(
           titles.map(async (title) => {
@@ -188,13 +187,13 @@ const LEASE_POLL_MAX_MS = 250;
  * this title that was not there before the attempt is the one it made. Only when the portal shows none is the
  * create sent again.
  */
-async function createFolderOnce(docspace: DocSpaceClient, parentId: number, title: string, seen: Set<number>): Promise<number> {
+async function createFolderOnce(docspace: FileMovesDocSpace, parentId: number, title: string, seen: Set<number>): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await createFolder(docspace, parentId, title)).id;
+      return (await docspace.createFolder(parentId, title)).id;
     } catch (error) {
       if (!(error instanceof DocSpaceError) || !error.ambiguous || attempt >= 3) throw error;
-      const made = (await listFolder(docspace, parentId)).folders
+      const made = (await docspace.listFolder(parentId)).folders
         .filter((f) => f.title === title && !seen.has(f.id))
         .sort((a, b) => a.id - b.id)[0];
       if (made) return made.id;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DocSpaceResponseError } from '../../docspace/errors';
 import { PAGE_SIZE, totalOrGuess } from '../../docspace/paginate';
-import { getFolderPage } from '../../docspace/folders';
 import { fileMoveResult } from '../../jobs/job';
 import type { JobError } from '../../jobs/store';
 import { FINALIZER_STALE_MS, FINALIZE_BUDGET, LAST_ATTEMPT, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
@@ -103,7 +102,7 @@ async function sweepSource(deps: FileMoveDeps, jobId: string, run: number, sweep
   const deadline = now() + budget.ms;
   const frontier: Page[] = [...sweep.frontier];
   const found: Array<{ id: number; title: string }> = [];
-  const width = Math.max(1, deps.docspace.limits.reads);
+  const width = deps.docspace.readWidth;
   let pages = 0;
   await new Promise<void>((resolve, reject) => {
     let active = 0;
@@ -116,7 +115,7 @@ async function sweepSource(deps: FileMoveDeps, jobId: string, run: number, sweep
         const [folderId, startIndex] = frontier.pop()!;
         active += 1;
         pages += 1;
-        getFolderPage(deps.docspace, folderId, startIndex).then(
+        deps.docspace.folderPage(folderId, startIndex).then(
           (page) => {
             active -= 1;
             if (page.skipped.length) {

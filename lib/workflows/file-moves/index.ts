@@ -7,6 +7,7 @@ import { planRun } from './plan';
 import { scanFolder } from './scan';
 
 export { acceptFileMove } from './accept';
+export { docspaceFileMoves, type FileMovesDocSpace } from './docspace-port';
 export { fileMoveMessageSchema, type FileMoveDeps, type FileMoveInput } from './model';
 
 /** One SQS queue carries the steps of a file-move job: start, folder scans, whole-folder moves, chunks, and the finalizer. */

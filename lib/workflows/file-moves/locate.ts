@@ -1,6 +1,5 @@
-import { waitForOperation, type OperationOutcome } from '../../docspace/fileops';
 import { DocSpaceNotFoundError } from '../../docspace/errors';
-import { getFile } from '../../docspace/files';
+import type { OperationOutcome } from './docspace-port';
 import type { FileMoveDeps } from './model';
 
 /**
@@ -15,7 +14,7 @@ export const OPERATION_WAIT_MS = 45_000;
  * move of a hundred files or a folder takes, so most operations are read finished at the first poll.
  */
 export function followOperation(deps: Pick<FileMoveDeps, 'docspace' | 'operationWaitMs'>, operationId: string): Promise<OperationOutcome> {
-  return waitForOperation(deps.docspace, operationId, { timeoutMs: deps.operationWaitMs ?? OPERATION_WAIT_MS, initialDelayMs: 300 });
+  return deps.docspace.waitForOperation(operationId, { timeoutMs: deps.operationWaitMs ?? OPERATION_WAIT_MS, initialDelayMs: 300 });
 }
 
 /**
@@ -28,7 +27,7 @@ export async function locateFiles(deps: Pick<FileMoveDeps, 'docspace'>, fileIds:
   await Promise.all(
     fileIds.map(async (id) => {
       try {
-        const file = await getFile(deps.docspace, id);
+        const file = await deps.docspace.getFile(id);
         if (file.folderId !== undefined && file.folderId !== null) where.set(id, Number(file.folderId));
       } catch (error) {
         if (!(error instanceof DocSpaceNotFoundError)) throw error;

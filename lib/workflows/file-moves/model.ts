@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { DocSpaceClient } from '../../docspace/client';
 import type { ChunkStore } from '../../jobs/chunks';
 import type { Leases } from '../../jobs/lease';
 import type { JobStore, Workflow } from '../../jobs/store';
 import type { Log } from '../../log';
 import type { Counters } from '../../metrics';
 import type { Queue } from '../../queue/send';
+import type { FileMovesDocSpace } from './docspace-port';
 
 /** Where the files go: an existing folder (Completed), or a child folder found or created by title (/Archive/<Client>). */
 export const destinationSchema = z.discriminatedUnion('kind', [
@@ -65,7 +65,7 @@ export type FileMoveMessage = z.infer<typeof fileMoveMessageSchema>;
 export type FileMoveWorkflow = Extract<Workflow, 'task-complete' | 'deal-archive'>;
 
 export interface FileMoveDeps {
-  docspace: DocSpaceClient;
+  docspace: FileMovesDocSpace;
   store: JobStore;
   chunks: ChunkStore;
   leases: Leases;

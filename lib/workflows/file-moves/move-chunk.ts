@@ -1,9 +1,9 @@
 import { setTimeout as realSleep } from 'node:timers/promises';
 import { DocSpaceOperationTimeoutError } from '../../docspace/errors';
-import { isFinished, startFileOperation } from '../../docspace/fileops';
 import { LeaseHeldError } from '../../jobs/lease';
 import type { JobError } from '../../jobs/store';
 import { chunkStep, type Chunk } from '../../jobs/chunks';
+import { isFinished } from './docspace-port';
 import { followOperation, locateFiles } from './locate';
 import { LAST_ATTEMPT, SOURCE_LEASE_MS, fileMoveInputSchema, sourceLease, type FileMoveDeps } from './model';
 import { describeError, isTransient } from './failures';
@@ -127,11 +127,7 @@ async function move(
     const toMove = [...wanted.keys()].filter((id) => !moved.has(id));
     if (toMove.length === 0) return;
     try {
-      const started = await startFileOperation(deps.docspace, 'move', {
-        fileIds: toMove,
-        destFolderId: chunk.destFolderId,
-        conflictResolveType: 'Duplicate',
-      });
+      const started = await deps.docspace.startMove({ fileIds: toMove, destFolderId: chunk.destFolderId });
       // Recorded before waiting: an invocation that runs out of time leaves the operation to the next by its id.
       if (!isFinished(started)) await deps.chunks.recordOperation(chunk.jobId, chunk.run, chunk.sourceFolderId, chunk.index, chunk.attempts, started.id);
       const outcome = isFinished(started) ? { state: 'finished' as const, op: started } : await followOperation(deps, started.id);

@@ -1,11 +1,10 @@
 import { setTimeout as realSleep } from 'node:timers/promises';
 import { DocSpaceOperationTimeoutError } from '../../docspace/errors';
-import { isFinished, startFileOperation, type OperationOutcome } from '../../docspace/fileops';
-import { listFolder } from '../../docspace/folders';
 import { folderStep, treeStep, type NextStep, type TreeMove } from '../../jobs/chunks';
 import type { JobError } from '../../jobs/store';
 import { LeaseHeldError } from '../../jobs/lease';
 import { ensureFolders, titleLease, treeOwner, TITLE_RESERVATION_MS } from './destination';
+import { isFinished, type OperationOutcome } from './docspace-port';
 import { followOperation } from './locate';
 import { LAST_ATTEMPT, MAX_TREE, type FileMoveDeps } from './model';
 import { describeError, isTransient } from './failures';
@@ -119,7 +118,7 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
         if (resultId === undefined) {
           // The result was not read (lost, or forgotten by DocSpace): the folder the move made is the oldest of
           // its title in the destination (its title was reserved, so no job of ours made another).
-          destListing ??= (await listFolder(deps.docspace, message.destFolderId)).folders;
+          destListing ??= (await deps.docspace.listFolder(message.destFolderId)).folders;
           resultId = destListing
             .filter((d) => d.title.toLowerCase() === f.title.toLowerCase())
             .sort((a, b) => a.id - b.id)[0]?.id;
@@ -229,11 +228,10 @@ async function moveOnce(deps: FileMoveDeps, tree: TreeMove): Promise<OperationOu
   );
   for (let attempt = 1; ; attempt++) {
     try {
-      const started = await startFileOperation(deps.docspace, 'move', {
+      const started = await deps.docspace.startMove({
         fileIds: [],
         folderIds: tree.folders.map((f) => f.sourceFolderId),
         destFolderId: tree.destParentId,
-        conflictResolveType: 'Duplicate',
       });
       const outcome = isFinished(started) ? { state: 'finished' as const, op: started } : undefined;
       if (!outcome) await deps.chunks.recordTreeOperation(tree, started.id);

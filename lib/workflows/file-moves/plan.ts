@@ -1,4 +1,3 @@
-import { getFolderPath } from '../../docspace/folders';
 import { folderStep } from '../../jobs/chunks';
 import { LeaseHeldError } from '../../jobs/lease';
 import { resolveDestinationRoot } from './destination';
@@ -40,7 +39,7 @@ async function startRun(deps: FileMoveDeps, jobId: string, run: number, receiveC
     if (job.status === 'queued') {
       // A source that cannot be read (a wrong clientRoomId, no access) fails the job before anything is created
       // under the archive root: otherwise a mistyped deal leaves an empty /Archive/<Client> behind.
-      await getFolderPath(deps.docspace, input.sourceFolderId);
+      await deps.docspace.folderPath(input.sourceFolderId);
       const destRootId = await resolveDestinationRoot(deps.docspace, deps.leases, input.destination);
       const result = withDestination(fileMoveResult(job), input.resultKey, destRootId);
       job = (await deps.store.startFileMoveRun(jobId, run, destRootId, result)) ?? (await deps.store.get(jobId));

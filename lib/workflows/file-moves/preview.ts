@@ -1,8 +1,6 @@
-import type { DocSpaceClient } from '../../docspace/client';
 import { DocSpaceError } from '../../docspace/errors';
-import { listFolder, type FolderListing } from '../../docspace/folders';
+import type { FileMovesDocSpace, FolderListing } from './docspace-port';
 import { PAGE_SIZE } from '../../docspace/paginate';
-import { listRoomMembers } from '../../docspace/rooms';
 import { CHUNK_SIZE, SCAN_ENTRIES, TREE_GROUP_FOLDERS, type FileMoveInput } from './model';
 
 /** What a file-move job would do, found by reading DocSpace only (POST /previews/...). */
@@ -49,7 +47,7 @@ const pagesOf = (listing: FolderListing) => Math.max(1, Math.ceil((listing.files
  * its destination folder is placed beside it. Only GET requests: nothing is created, moved or revoked.
  */
 export async function previewFileMove(
-  client: DocSpaceClient,
+  docspace: FileMovesDocSpace,
   input: FileMoveInput,
   fields: { source: string; destination: string },
 ): Promise<FileMovePreview> {
@@ -62,7 +60,7 @@ export async function previewFileMove(
     if (known) return known;
     let listing: FolderListing;
     try {
-      listing = await listFolder(client, folderId);
+      listing = await docspace.listFolder(folderId);
     } catch (error) {
       if (field && error instanceof DocSpaceError && (error.status === 403 || error.status === 404)) {
         throw new UnreadableFolderError(field, folderId, error.status);
@@ -160,7 +158,7 @@ export async function previewFileMove(
     writes += 1;
     let hasAccessNow: boolean | null = null;
     try {
-      const members = await listRoomMembers(client, input.guest.roomId);
+      const members = await docspace.listRoomMembers(input.guest.roomId);
       previewReads += 1;
       hasAccessNow = members.some((m) => m.userId === input.guest!.userId && m.access !== 0);
     } catch (error) {

@@ -1,5 +1,4 @@
-import type { DocSpaceClient } from '../../docspace/client';
-import { listRoomMembers, setRoomAccess } from '../../docspace/rooms';
+import type { FileMovesDocSpace } from './docspace-port';
 
 /** `RoomSecurityError.FormRoleBlockingDeletion`: the guest holds a role in a form of the room; nothing changed. */
 const FORM_ROLE_BLOCKING_DELETION = 1;
@@ -17,9 +16,9 @@ export type GuestRevocation = { revoked: true } | { revoked: false; reason: stri
  *   empty list proves nothing: the room's members are read afterwards, and only a guest absent from them (or left
  *   with access 0) counts as revoked.
  */
-export async function revokeGuest(docspace: DocSpaceClient, roomId: number, userId: string): Promise<GuestRevocation> {
-  const answer = await setRoomAccess(docspace, roomId, [{ id: userId, access: 0 }], { force: false });
-  const still = (await listRoomMembers(docspace, roomId)).find((m) => m.userId === userId && m.access !== 0);
+export async function revokeGuest(docspace: FileMovesDocSpace, roomId: number, userId: string): Promise<GuestRevocation> {
+  const answer = await docspace.setRoomAccess(roomId, [{ id: userId, access: 0 }]);
+  const still = (await docspace.listRoomMembers(roomId)).find((m) => m.userId === userId && m.access !== 0);
   if (!still) return { revoked: true };
 
   const guest = still.displayName ? `guest ${still.displayName} (${userId})` : `guest ${userId}`;

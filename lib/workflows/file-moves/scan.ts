@@ -1,5 +1,4 @@
 import { PAGE_SIZE } from '../../docspace/paginate';
-import { getFolderPage } from '../../docspace/folders';
 import type { FileDto, FolderDto } from '../../docspace/schemas';
 import { folderStep, type FolderScan, type PlannedFile } from '../../jobs/chunks';
 import { planMirrors, treeOwner } from './destination';
@@ -107,7 +106,7 @@ async function listBatch(deps: FileMoveDeps, folderId: number, startIndex: numbe
   let index = startIndex;
   let total = Infinity;
   while (index < startIndex + SCAN_ENTRIES && index < total) {
-    const page = await getFolderPage(deps.docspace, folderId, index);
+    const page = await deps.docspace.folderPage(folderId, index);
     folders.push(...page.folders);
     files.push(...page.files);
     const onPage = page.count ?? page.folders.length + page.files.length;

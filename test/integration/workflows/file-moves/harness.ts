@@ -4,7 +4,7 @@ import { Leases } from '../../../../lib/jobs/lease';
 import { JobStore } from '../../../../lib/jobs/store';
 import type { Log } from '../../../../lib/log';
 import type { OutboundMessage, Queue } from '../../../../lib/queue/send';
-import { fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps } from '../../../../lib/workflows/file-moves';
+import { docspaceFileMoves, fileMoveMessageSchema, handleFileMoveMessage, type FileMoveDeps } from '../../../../lib/workflows/file-moves';
 import type { FileMoveInput } from '../../../../lib/workflows/file-moves/model';
 import { DocSpaceSimulator, type SimulatorOptions } from '@docspace-flows/simulator';
 import { startTable, type TestTable } from '../../../support/dynamo';
@@ -106,7 +106,7 @@ export async function startEngine(
   });
   const queue = new MemoryQueue();
   const deps: FileMoveDeps = {
-    docspace: client,
+    docspace: docspaceFileMoves(client),
     store: new JobStore(table.ddb, table.table),
     chunks: new ChunkStore(table.ddb, table.table),
     leases: new Leases(table.ddb, table.table),

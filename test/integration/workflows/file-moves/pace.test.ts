@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { acceptFileMove } from '../../../../lib/workflows/file-moves';
+import { DocSpaceServerError } from '../../../../lib/docspace/errors';
+import { acceptFileMove, type FileMovesDocSpace } from '../../../../lib/workflows/file-moves';
 import { startTable, type TestTable } from '../../../support/dynamo';
 import { buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, type EngineHarness, type QueuedMessage } from './harness';
 
@@ -493,6 +494,53 @@ describe('ambiguous writes', () => {
       expect(sim.requestLog().filter((r) => r.method === 'GET' && /\/files\/file\/\d+$/.test(r.path.split('?')[0]!))).toEqual([]);
     });
   }
+
+  it('counts a file once when the move sent again finds it already in its destination, whatever DocSpace answers for it', async () => {
+    // The simulator leaves such a file where it is and lists it as moved; DocSpace may instead set `error` and leave
+    // it out of `files`. A fake port over the simulator's answers it that way.
+    h = await startEngine({ table });
+    const { sim, queue } = h;
+    const real = h.deps.docspace;
+    let lost = 0;
+    const alreadyThere = new Set<number>();
+    const docspace: FileMovesDocSpace = {
+      ...real,
+      readWidth: real.readWidth,
+      async startMove(request) {
+        if (lost === 0) {
+          lost += 1;
+          await real.startMove(request);
+          throw new DocSpaceServerError(502, 'Bad Gateway', 'PUT', '/api/2.0/files/fileops/move');
+        }
+        for (const id of request.fileIds) if (sim.state.files.get(id)?.folderId === request.destFolderId) alreadyThere.add(id);
+        return real.startMove(request);
+      },
+      async waitForOperation(operationId, options) {
+        const outcome = await real.waitForOperation(operationId, options);
+        if (outcome.state !== 'finished' || alreadyThere.size === 0) return outcome;
+        const files = (outcome.op.files ?? []).filter((f) => !alreadyThere.has(f.id));
+        return { state: 'finished', op: { ...outcome.op, files, error: 'The file is already in this folder' } };
+      },
+    };
+    const deps = { ...h.deps, docspace };
+    const folder = sim.addFolder(sim.addRoom({ title: 'Tasks' }), 'TASK-TWICE');
+    const ids = Array.from({ length: 150 }, (_, i) => sim.addFile(folder, `scan-${i}.pdf`));
+    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
+      sourceFolderId: folder,
+      destination: { kind: 'folder', folderId: completed },
+      resultKey: 'completedFolderId',
+    });
+    await queue.drain(deps);
+
+    expect(lost).toBe(1);
+    expect(alreadyThere.size).toBe(100);
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 }, errors: [] });
+    expect(filesUnder(sim, completed).map((f) => f.id).sort((a, b) => a - b)).toEqual(ids);
+    // What the operation did not list was looked up, one read each.
+    expect(sim.requestLog().filter((r) => r.method === 'GET' && /\/files\/file\/\d+$/.test(r.path.split('?')[0]!))).toHaveLength(100);
+  });
 
   it('makes one folder, not two, when the answer to its creation is lost, and finishes without waiting for a redelivery', async () => {
     let lost = 0;
