@@ -28,6 +28,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, it } from 'vitest';
+import { withDeadline } from '../../lib/deadline';
 import { DocSpaceClient } from '../../lib/docspace/client';
 import { runFileOperation } from '../../lib/docspace/fileops';
 import { createFolder, listTree } from '../../lib/docspace/folders';
@@ -54,6 +55,8 @@ const FILE_OP_MS = 200;
  *  infra/per-function.js (`--batch N` tries another batch size). */
 const WORKER = loadServiceModel({ stage: 'dev' }).sqsMappings.find((m) => m.functionKey === 'fileMovesWorker')!;
 const PROCESSES = WORKER.maximumConcurrency ?? 1;
+/** A step's deadline as fileMovesWorker sets it: its 120 s timeout less the worker's 10 s margin. */
+const WORKER_DEADLINE_MS = (WORKER.timeout - 10) * 1000;
 const BATCH = Number(arg('--batch', String(WORKER.batchSize)));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const CEILINGS = (require('../../infra/per-function.js') as { FUNCTIONS: Record<string, { docspace: { writes: number; reads: number } }> }).FUNCTIONS
@@ -267,11 +270,14 @@ class BenchQueue implements Queue {
           message.receiveCount += 1;
           busy[p]! += 1;
           const started = performance.now();
+          // The worker's deadline (lib/queue/worker.ts): the Lambda's 120 s less its 10 s margin.
           const job: Promise<void> = stepKind.run((message.body as { kind: string }).kind, () =>
-            handleFileMoveMessage(depsFor(p), fileMoveMessageSchema.parse(message.body), {
-              messageId: message.id,
-              receiveCount: message.receiveCount,
-            }),
+            withDeadline(Date.now() + WORKER_DEADLINE_MS, () =>
+              handleFileMoveMessage(depsFor(p), fileMoveMessageSchema.parse(message.body), {
+                messageId: message.id,
+                receiveCount: message.receiveCount,
+              }),
+            ),
           )
             .catch(() => {
               this.redeliveries += 1;
