@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChunkStore } from '../../jobs/chunks';
 import type { Leases } from '../../jobs/lease';
-import type { JobStore, Workflow } from '../../jobs/store';
+import type { JobStore } from '../../jobs/store';
 import type { Log } from '../../log';
 import type { Counters } from '../../metrics';
 import type { Queue } from '../../queue/send';
@@ -62,7 +62,7 @@ export const fileMoveMessageSchema = z.discriminatedUnion('kind', [
 ]);
 export type FileMoveMessage = z.infer<typeof fileMoveMessageSchema>;
 
-export type FileMoveWorkflow = Extract<Workflow, 'task-complete' | 'deal-archive'>;
+export type { FileMoveWorkflow } from '../../jobs/job';
 
 export interface FileMoveDeps {
   docspace: FileMovesDocSpace;
