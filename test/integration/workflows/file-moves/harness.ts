@@ -140,3 +140,16 @@ export function dealInput(roomId: number, archiveRootId: number, guestUserId?: s
     resultKey: 'archiveFolderId',
   };
 }
+
+/** A task's file move: the task folder's files into Completed itself. */
+export function taskInput(folderId: number, completedId: number): FileMoveInput {
+  return { sourceFolderId: folderId, destination: { kind: 'folder', folderId: completedId }, resultKey: 'completedFolderId' };
+}
+
+/** A task folder of `files` files (`scan-<i>.pdf`) in a Tasks room, and a Completed folder to close it into. */
+export function taskFolder(sim: DocSpaceSimulator, title: string, files: number): { folder: number; ids: number[]; completed: number } {
+  const folder = sim.addFolder(sim.addRoom({ title: 'Tasks' }), title);
+  const ids = Array.from({ length: files }, (_, i) => sim.addFile(folder, `scan-${i}.pdf`));
+  const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+  return { folder, ids, completed };
+}

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DocSpaceServerError } from '../../../../lib/docspace/errors';
 import { acceptFileMove, type FileMovesDocSpace } from '../../../../lib/workflows/file-moves';
 import { startTable, type TestTable } from '../../../support/dynamo';
-import { buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, type EngineHarness, type QueuedMessage } from './harness';
+import { buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, taskFolder, taskInput, type EngineHarness, type QueuedMessage } from './harness';
 
 /*
  * The mechanisms that keep file moves at DocSpace's pace (issue 10): whole-folder moves with an exact per-file
@@ -193,11 +193,7 @@ describe('whole-folder moves between jobs', () => {
 
     const jobs = await Promise.all(
       taskFolders.map((folder, t) =>
-        acceptFileMove(deps, 'task-complete', `TASK-${7 + t}-${++seq}`, {
-          sourceFolderId: folder,
-          destination: { kind: 'folder', folderId: completed },
-          resultKey: 'completedFolderId',
-        }),
+        acceptFileMove(deps, 'task-complete', `TASK-${7 + t}-${++seq}`, taskInput(folder, completed)),
       ),
     );
     await queue.drain(deps);
@@ -223,11 +219,7 @@ describe('reads in proportion to the work', () => {
       return { id, title, files: Array.from({ length: 3 }, (_, k) => sim.addFile(id, `page-${i}-${k}.pdf`)) };
     });
 
-    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
-      sourceFolderId: folder,
-      destination: { kind: 'folder', folderId: completed },
-      resultKey: 'completedFolderId',
-    });
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
     await queue.drain(deps);
 
     expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 18, done: 18, failed: 0 } });
@@ -261,11 +253,7 @@ describe('reads in proportion to the work', () => {
     for (let i = 0; i < 1000; i++) sim.addFile(folder, `scan-${i}.pdf`);
     const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
 
-    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
-      sourceFolderId: folder,
-      destination: { kind: 'folder', folderId: completed },
-      resultKey: 'completedFolderId',
-    });
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
     await queue.drain(deps);
 
     expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 1000, done: 1000, failed: 0 } });
@@ -297,11 +285,7 @@ describe('bounded steps', () => {
     for (let i = 0; i < 5_200; i++) ids.push(sim.addFile(folder, `scan-${i}.pdf`));
     const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
 
-    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
-      sourceFolderId: folder,
-      destination: { kind: 'folder', folderId: completed },
-      resultKey: 'completedFolderId',
-    });
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
     await queue.drain(deps, { concurrency: 6, intercept: (m, run) => invocation.run(m.messageId, run) });
 
     expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 5_200, done: 5_200, failed: 0 } });
@@ -339,11 +323,7 @@ describe('bounded steps', () => {
       return send(messages);
     };
 
-    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
-      sourceFolderId: folder,
-      destination: { kind: 'folder', folderId: completed },
-      resultKey: 'completedFolderId',
-    });
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
     await queue.drain(deps, { concurrency: 6 });
 
     expect(dropped).toBe(1);
@@ -428,17 +408,10 @@ describe('operations longer than an invocation', () => {
     h = await startEngine({ table, simulator: { fileOpDurationMs: 1_500 } });
     const { sim, queue } = h;
     const deps = { ...h.deps, operationWaitMs: 400 };
-    const tasks = sim.addRoom({ title: 'Tasks' });
-    const folder = sim.addFolder(tasks, 'TASK-SLOW');
-    const ids = Array.from({ length: 150 }, (_, i) => sim.addFile(folder, `scan-${i}.pdf`));
-    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const { folder, ids, completed } = taskFolder(sim, 'TASK-SLOW', 150);
     const received: QueuedMessage[] = [];
 
-    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
-      sourceFolderId: folder,
-      destination: { kind: 'folder', folderId: completed },
-      resultKey: 'completedFolderId',
-    });
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
     await queue.drain(deps, { intercept: (m, run) => (received.push(m), run()) });
 
     expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 } });
@@ -469,17 +442,10 @@ describe('ambiguous writes', () => {
         }) as typeof fetch,
       });
       const { sim, deps, queue } = h;
-      const tasks = sim.addRoom({ title: 'Tasks' });
-      const folder = sim.addFolder(tasks, 'TASK-LOST');
-      const ids = Array.from({ length: 150 }, (_, i) => sim.addFile(folder, `scan-${i}.pdf`));
-      const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+      const { folder, ids, completed } = taskFolder(sim, 'TASK-LOST', 150);
       const received: QueuedMessage[] = [];
 
-      const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
-        sourceFolderId: folder,
-        destination: { kind: 'folder', folderId: completed },
-        resultKey: 'completedFolderId',
-      });
+      const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
       await queue.drain(deps, { intercept: (m, run) => (received.push(m), run()) });
 
       expect(lost).toBe(1);
@@ -523,15 +489,9 @@ describe('ambiguous writes', () => {
       },
     };
     const deps = { ...h.deps, docspace };
-    const folder = sim.addFolder(sim.addRoom({ title: 'Tasks' }), 'TASK-TWICE');
-    const ids = Array.from({ length: 150 }, (_, i) => sim.addFile(folder, `scan-${i}.pdf`));
-    const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
+    const { folder, ids, completed } = taskFolder(sim, 'TASK-TWICE', 150);
 
-    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, {
-      sourceFolderId: folder,
-      destination: { kind: 'folder', folderId: completed },
-      resultKey: 'completedFolderId',
-    });
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
     await queue.drain(deps);
 
     expect(lost).toBe(1);
