@@ -115,8 +115,9 @@ export async function planMirrors(
       const titles = [...new Set(needed.map((i) => subfolders[i]!.title))];
       const held: string[] = [];
       try {
-        // One reservation per title as DocSpace compares them (titleLease lower-cases).
-        await Promise.all(
+        // One reservation per title as DocSpace compares them (titleLease lower-cases). Every attempt is let finish
+        // before a failure is thrown, so none is still taking a reservation, or creating, after they are released.
+        await allSettled(
           [...new Set(titles.map((t) => t.toLowerCase()))].map(async (title) => {
             for (let waited = 0; ; waited += 200) {
               try {
@@ -132,7 +133,7 @@ export async function planMirrors(
         );
         existing = (await docspace.listFolder(parentId)).folders.sort((a, b) => a.id - b.id);
         for (const f of existing) seen.add(f.id);
-        await Promise.all(
+        await allSettled(
           titles.map(async (title) => {
             for (const i of needed.filter((n) => subfolders[n]!.title === title)) {
               let id = existing.find((f) => f.title === title && !taken.has(f.id))?.id;
@@ -199,4 +200,10 @@ async function createFolderOnce(docspace: FileMovesDocSpace, parentId: number, t
       if (made) return made.id;
     }
   }
+}
+
+/** Waits for every one of `work`, then throws the first failure, if any. */
+async function allSettled(work: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
