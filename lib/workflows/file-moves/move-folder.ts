@@ -70,7 +70,7 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
       }
       const folders = subtrees?.reduce((sum, t) => sum + (t ? t.folders + 1 : Infinity), 0) ?? Infinity;
       const files = subtrees?.reduce((sum, t) => sum + (t ? t.files.length : Infinity), 0) ?? Infinity;
-      if (folders > MAX_TREE.folders || files > MAX_TREE.files) return splitUp(deps, message, subtrees, receiveCount);
+      if (folders > MAX_TREE.folders || files > MAX_TREE.files) return splitUp(deps, message, subtrees);
       listed = subtrees!.flatMap((t) => t!.files.map((f) => ({ id: f.id, title: f.title })));
       await deps.chunks.writeTree(jobId, run, sourceFolderId, { destParentId: message.destFolderId, folders: message.folders, files: listed });
     }
@@ -162,7 +162,7 @@ export async function moveFolderWhole(deps: FileMoveDeps, message: TreeMessage, 
  * listings already made (so they are not listed again); a folder over it alone gets a mirror and an ordinary
  * scan, as does one that could not be listed. Recorded as this step's outcome, so it happens once.
  */
-async function splitUp(deps: FileMoveDeps, message: TreeMessage, subtrees: Array<Subtree | undefined> | undefined, receiveCount: number): Promise<void> {
+async function splitUp(deps: FileMoveDeps, message: TreeMessage, subtrees: Array<Subtree | undefined> | undefined): Promise<void> {
   const { jobId, run } = message;
   const next: NextStep[] = [];
   const bins: Array<{ folders: TreeMessage['folders']; files: Array<{ id: number; title: string }>; size: number; count: number }> = [];
@@ -202,14 +202,7 @@ async function splitUp(deps: FileMoveDeps, message: TreeMessage, subtrees: Array
     errors: [],
     next,
   });
-  await settleTree(deps, message);
-  // The first smaller group is moved here, its listing just recorded: the split costs no queue hop before that move
-  // (often the run's longest path). Its own message, queued above, finds the step held or done and stands back;
-  // should this fail, this step's redelivery sends it again (settleTree re-sends what has not settled).
-  const first = bins[0];
-  if (first) {
-    await moveFolderWhole(deps, treeMessage(jobId, run, message.destFolderId, first.folders), receiveCount);
-  }
+  return settleTree(deps, message);
 }
 
 /**
