@@ -39,6 +39,8 @@ export interface FolderScan {
   next?: { startIndex: number; chunksBefore: number };
   /** The folder that mirrors the scanned one. */
   destFolderId?: number;
+  /** The files this scan planned, what its settle adds to the total (absent on scans recorded before it was kept). */
+  files?: number;
 }
 
 /**
@@ -144,6 +146,7 @@ export class ChunkStore {
       destFolderId: scan.destFolderId,
       folders: scan.folders,
       chunkCount: scan.queued ?? chunks.length,
+      files: chunks.reduce((n, c) => n + c.files.length, 0),
       ...(scan.next ? { next: scan.next } : {}),
       ttl,
     };

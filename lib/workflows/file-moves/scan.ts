@@ -30,7 +30,14 @@ export async function scanFolder(
   await oneAtATime(deps, `scan:${jobId}:${run}:${sourceFolderId}@${startIndex}`, receiveCount, async () => {
     const step = folderStep(run, sourceFolderId, startIndex);
     if ((await deps.chunks.settledAmong(jobId, [step])).has(step)) {
-      const [job, scan] = await Promise.all([deps.store.get(jobId), deps.chunks.getScan(jobId, run, sourceFolderId, startIndex)]);
+      const [read, scan] = await Promise.all([deps.store.get(jobId), deps.chunks.getScan(jobId, run, sourceFolderId, startIndex)]);
+      // A settler that died after claiming the step's marker may not have counted it: settling again with the
+      // recorded scan counts it then (and only then), or finishes the marker's bookkeeping.
+      const counted =
+        receiveCount > 1 && scan?.files !== undefined
+          ? await deps.chunks.settle(jobId, run, step, { pending: subfolderSteps(scan) + scan.chunkCount + (scan.next ? 1 : 0) - 1, total: scan.files })
+          : undefined;
+      const job = counted ?? read;
       if (receiveCount > 1 && isLive(job, run)) await resendSteps(deps, job, sourceFolderId, scan ?? { folders: [], chunkCount: 0 });
       return;
     }

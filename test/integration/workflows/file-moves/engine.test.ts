@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage } from '../../../../lib/workflows/file-moves';
 import { resolveDestinationRoot } from '../../../../lib/workflows/file-moves/destination';
 import { acceptTaskComplete } from '../../../../lib/workflows/task-complete';
@@ -341,6 +341,35 @@ describe('file moves against the simulator', () => {
     expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 } });
     expect(movedIdsIn(sim.mutations())).toHaveLength(150);
     expect(queue.dlq).toEqual([]);
+  });
+
+  it('counts a folder scan whose worker died after claiming its settle, before counting it, on the scan\'s redelivery', async () => {
+    h = await startEngine({ table });
+    const { sim, deps, queue } = h;
+    const room = buildNestedRoom(sim, { files: 150, depth: 2, width: 2 });
+    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const realSend = table.ddb.send.bind(table.ddb);
+    let died = 0;
+    // The root scan's settle: its marker is claimed, then the worker dies before the counts reach the job.
+    const spy = vi.spyOn(table.ddb, 'send').mockImplementation((async (command: { input?: { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, unknown> } }) => {
+      const values = command.input?.ExpressionAttributeValues;
+      if (died === 0 && command.input?.UpdateExpression?.includes('ADD #state.#pending') && (values?.[':total'] as number) > 0) {
+        died += 1;
+        throw new Error('Lambda timed out');
+      }
+      return realSend(command as never);
+    }) as never);
+    try {
+      const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
+      await queue.drain(deps);
+
+      expect(died).toBe(1);
+      expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 } });
+      expect(movedIdsIn(sim.mutations()).sort((a, b) => a - b)).toEqual([...room.fileIds].sort((a, b) => a - b));
+      expect(queue.dlq).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('fails naming a folder it was refused, keeps the guest, and finishes that folder on re-delivery once it is readable', async () => {
