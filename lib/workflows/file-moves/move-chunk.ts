@@ -126,8 +126,10 @@ async function move(
   for (let round = 1; ; round++) {
     const toMove = [...wanted.keys()].filter((id) => !moved.has(id));
     if (toMove.length === 0) return;
+    let sent = false;
     try {
       const started = await deps.docspace.startMove({ fileIds: toMove, destFolderId: chunk.destFolderId });
+      sent = true;
       // Recorded before waiting: an invocation that runs out of time leaves the operation to the next by its id.
       if (!isFinished(started)) await deps.chunks.recordOperation(chunk.jobId, chunk.run, chunk.sourceFolderId, chunk.index, chunk.attempts, started.id);
       const outcome = isFinished(started) ? { state: 'finished' as const, op: started } : await followOperation(deps, started.id);
@@ -145,8 +147,10 @@ async function move(
       // and a file that arrived may since have been moved on by someone: sending it again would pull it back.
       // An operation still running past this invocation's wait goes back to the queue, whose next delivery
       // follows it by its id; other failures that persist do too, and a permanent one (403, 404) is the reason
-      // for whatever did not move.
-      const retryHere = isTransient(error) && !(error instanceof DocSpaceOperationTimeoutError) && round < 3;
+      // for whatever did not move. Once DocSpace has answered with the operation, nothing is sent again here:
+      // whatever failed after that (recording it, following it) leaves the operation, by its id, to the next
+      // delivery, which follows it rather than start a second one while it may still be running.
+      const retryHere = !sent && isTransient(error) && !(error instanceof DocSpaceOperationTimeoutError) && round < 3;
       if (!retryHere) {
         if (isTransient(error) && !lastChance) throw error;
         operationError = describeError(error);

@@ -502,6 +502,38 @@ describe('ambiguous writes', () => {
     expect(sim.requestLog().filter((r) => r.method === 'GET' && /\/files\/file\/\d+$/.test(r.path.split('?')[0]!))).toHaveLength(100);
   });
 
+  it('follows a move by its id on the next delivery when reading its status fails, never sending it a second time', async () => {
+    h = await startEngine({ table });
+    const { sim, queue } = h;
+    const real = h.deps.docspace;
+    let failedReads = 0;
+    const docspace: FileMovesDocSpace = {
+      ...real,
+      readWidth: real.readWidth,
+      async waitForOperation(operationId, options) {
+        if (failedReads === 0) {
+          failedReads += 1;
+          throw new DocSpaceServerError(502, 'Bad Gateway', 'GET', '/api/2.0/files/fileops');
+        }
+        return real.waitForOperation(operationId, options);
+      },
+    };
+    const deps = { ...h.deps, docspace };
+    const { folder, ids, completed } = taskFolder(sim, 'TASK-STATUS', 150);
+    const received: QueuedMessage[] = [];
+
+    const { jobId } = await acceptFileMove(deps, 'task-complete', `T-${++seq}`, taskInput(folder, completed));
+    await queue.drain(deps, { intercept: (m, run) => (received.push(m), run()) });
+
+    expect(failedReads).toBe(1);
+    expect(await deps.store.view(jobId)).toMatchObject({ status: 'succeeded', progress: { total: 150, done: 150, failed: 0 }, errors: [] });
+    expect(filesUnder(sim, completed).map((f) => f.id).sort((a, b) => a - b)).toEqual(ids);
+    // One move per chunk: the chunk whose status read failed came back and followed its operation.
+    const moves = sim.mutations().filter((m) => m.path.endsWith('/fileops/move'));
+    expect(moves.map((m) => (m.body as { fileIds: number[] }).fileIds.length).sort()).toEqual([100, 50]);
+    expect(received.some((m) => (m.body as { kind: string }).kind === 'chunk' && m.receiveCount > 1)).toBe(true);
+  });
+
   it('makes one folder, not two, when the answer to its creation is lost, and finishes without waiting for a redelivery', async () => {
     let lost = 0;
     h = await startEngine({
