@@ -4,7 +4,7 @@ import { acceptFileMove, fileMoveMessageSchema, handleFileMoveMessage } from '..
 import { resolveDestinationRoot } from '../../../../lib/workflows/file-moves/destination';
 import { acceptTaskComplete } from '../../../../lib/workflows/task-complete';
 import { startTable, type TestTable } from '../../../support/dynamo';
-import { buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
+import { roomGuest, archiveRootIn, buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
 
 let table: TestTable;
 let h: EngineHarness | undefined;
@@ -32,13 +32,12 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 300, depth: 3, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     // A same-titled file already waits in the destination: it must stay, untouched, beside the moved one.
     const existingAcme = sim.addFolder(archiveRoot, 'Acme');
     const existingContracts = sim.addFolder(existingAcme, 'Contracts');
     const bystander = sim.addFile(existingContracts, 'document-0-0.docx');
-    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
-    sim.shareRoom(room.roomId, guest, 2);
+    const guest = roomGuest(sim, room.roomId);
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
     await queue.drain(deps);
@@ -73,7 +72,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 120, depth: 2, width: 3 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const dealId = `D-${++seq}`;
 
     const accepted = await Promise.all(
@@ -93,7 +92,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 150, depth: 2, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const other = { ...dealInput(room.roomId, archiveRoot), destination: { kind: 'named-child' as const, parentId: archiveRoot, title: 'Acme Holding' } };
 
     const [first, second] = await Promise.all([
@@ -113,7 +112,7 @@ describe('file moves against the simulator', () => {
   it('creates one archive folder when two jobs for the same client race', async () => {
     h = await startEngine({ table });
     const { sim, deps } = h;
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const destination = { kind: 'named-child' as const, parentId: archiveRoot, title: 'Acme' };
     const ids = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -128,7 +127,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 120, depth: 2, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const guest = sim.addUser({ displayName: 'Gil Guest', type: 'guest' });
     sim.shareRoom(room.roomId, guest, 2);
     const stuck = [room.fileIds[3]!, room.fileIds[50]!, room.fileIds[119]!];
@@ -174,7 +173,7 @@ describe('file moves against the simulator', () => {
     });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 250, depth: 1, width: 1 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
     await queue.drain(deps);
@@ -192,7 +191,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 30, depth: 0, width: 0 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const send = queue.send.bind(queue);
     let dropped = 0;
     queue.send = async (messages) => {
@@ -214,7 +213,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table, simulator: { faults: { rate429: 0.2, rate5xx: 0.02 }, seed: 7 } });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 200, depth: 2, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
     await queue.drain(deps);
@@ -245,7 +244,7 @@ describe('file moves against the simulator', () => {
     });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 20_000, depth: 2, width: 5 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(room.roomId, archiveRoot));
     await queue.drain(deps, { concurrency: 12, intercept: (m, run) => invocation.run(m.messageId, run) });
@@ -291,7 +290,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 300, depth: 1, width: 1 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const guest = sim.addUser({ displayName: 'Gus Guest', type: 'guest' });
     sim.shareRoom(room.roomId, guest, 2);
 
@@ -323,7 +322,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 150, depth: 2, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const send = queue.send.bind(queue);
     let dropped = 0;
     queue.send = async (messages) => {
@@ -347,7 +346,7 @@ describe('file moves against the simulator', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 150, depth: 2, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const realSend = table.ddb.send.bind(table.ddb);
     let died = 0;
     // The root scan's settle: its marker is claimed, then the worker dies before the counts reach the job.
@@ -389,7 +388,7 @@ describe('file moves against the simulator', () => {
     const room = buildNestedRoom(sim, { files: 90, depth: 2, width: 2 });
     refused = room.folderIds[0];
     const hidden = filesUnder(sim, refused!).map((f) => f.id);
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const guest = sim.addUser({ displayName: 'Greta Guest', type: 'guest' });
     sim.shareRoom(room.roomId, guest, 2);
     const dealId = `D-${++seq}`;
@@ -415,7 +414,7 @@ describe('file moves against the simulator', () => {
   it('fails a deal whose client room does not exist at once, without creating its archive folder', async () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const missingRoom = 987_654;
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `D-${++seq}`, dealInput(missingRoom, archiveRoot));

@@ -153,3 +153,15 @@ export function taskFolder(sim: DocSpaceSimulator, title: string, files: number)
   const completed = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Completed');
   return { folder, ids, completed };
 }
+
+/** The Operations/Archive folder a deal's /Archive/<Client> goes under. */
+export function archiveRootIn(sim: DocSpaceSimulator): number {
+  return sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+}
+
+/** A guest with read access to the room: the deal's guest, revoked after the last move. */
+export function roomGuest(sim: DocSpaceSimulator, roomId: number): string {
+  const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
+  sim.shareRoom(roomId, guest, 2);
+  return guest;
+}

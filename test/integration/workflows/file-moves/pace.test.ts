@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DocSpaceServerError } from '../../../../lib/docspace/errors';
 import { acceptFileMove, type FileMovesDocSpace } from '../../../../lib/workflows/file-moves';
 import { startTable, type TestTable } from '../../../support/dynamo';
-import { buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, taskFolder, taskInput, type EngineHarness, type QueuedMessage } from './harness';
+import { roomGuest, archiveRootIn, buildNestedRoom, dealInput, filesUnder, pathOf, startEngine, taskFolder, taskInput, type EngineHarness, type QueuedMessage } from './harness';
 
 /*
  * The mechanisms that keep file moves at DocSpace's pace (issue 10): whole-folder moves with an exact per-file
@@ -31,9 +31,8 @@ describe('whole-folder moves', () => {
     h = await startEngine({ table, wholeFolders: true });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 400, depth: 3, width: 3 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
-    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
-    sim.shareRoom(room.roomId, guest, 2);
+    const archiveRoot = archiveRootIn(sim);
+    const guest = roomGuest(sim, room.roomId);
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `W-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
     await queue.drain(deps);
@@ -63,9 +62,8 @@ describe('whole-folder moves', () => {
     h = await startEngine({ table, wholeFolders: true });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 120, depth: 2, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
-    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
-    sim.shareRoom(room.roomId, guest, 2);
+    const archiveRoot = archiveRootIn(sim);
+    const guest = roomGuest(sim, room.roomId);
     // Two files deep inside a top-level folder will not move: the folder cannot go as a whole.
     const deep = room.fileIds.filter((id) => room.pathOfFile.get(id) === 'Contracts/Invoices').slice(0, 2);
     expect(deep).toHaveLength(2);
@@ -104,7 +102,7 @@ describe('whole-folder moves', () => {
     const { sim, deps, queue } = h;
     // Three top-level folders of 40 folders each: together over the 100-folder cap of one step, each under it.
     const room = buildNestedRoom(sim, { files: 300, depth: 4, width: 3 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `W-${++seq}`, dealInput(room.roomId, archiveRoot));
     await queue.drain(deps);
@@ -138,9 +136,8 @@ describe('whole-folder moves', () => {
     });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 40, depth: 2, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
-    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
-    sim.shareRoom(room.roomId, guest, 2);
+    const archiveRoot = archiveRootIn(sim);
+    const guest = roomGuest(sim, room.roomId);
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `W-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
     await queue.drain(deps);
@@ -155,7 +152,7 @@ describe('whole-folder moves', () => {
     h = await startEngine({ table, wholeFolders: true });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 60, depth: 1, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const acme = sim.addFolder(archiveRoot, 'Acme');
     const contracts = sim.addFolder(acme, 'Contracts');
     const bystander = sim.addFile(contracts, 'document-0-0.docx');
@@ -352,9 +349,8 @@ describe('a bounded finalizer', () => {
     // Mirrored, not moved whole: the room keeps its 39 folders, empty, for the finalizer to check.
     const room = buildNestedRoom(sim, { files: 120, depth: 3, width: 3 });
     expect(room.folderIds.length).toBe(39);
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
-    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
-    sim.shareRoom(room.roomId, guest, 2);
+    const archiveRoot = archiveRootIn(sim);
+    const guest = roomGuest(sim, room.roomId);
     deps.finalizeBudget = { pages: 6, ms: 60_000 };
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `F-${++seq}`, dealInput(room.roomId, archiveRoot, guest));
@@ -379,9 +375,8 @@ describe('a bounded finalizer', () => {
     h = await startEngine({ table });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 120, depth: 3, width: 3 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
-    const guest = sim.addUser({ displayName: 'Gina Guest', type: 'guest' });
-    sim.shareRoom(room.roomId, guest, 2);
+    const archiveRoot = archiveRootIn(sim);
+    const guest = roomGuest(sim, room.roomId);
     deps.finalizeBudget = { pages: 4, ms: 60_000 };
     const deepest = room.folderIds[room.folderIds.length - 1]!;
     let late: number | undefined;
@@ -550,7 +545,7 @@ describe('ambiguous writes', () => {
     });
     const { sim, deps, queue } = h;
     const room = buildNestedRoom(sim, { files: 30, depth: 1, width: 2 });
-    const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+    const archiveRoot = archiveRootIn(sim);
     const received: QueuedMessage[] = [];
 
     const { jobId } = await acceptFileMove(deps, 'deal-archive', `A-${++seq}`, dealInput(room.roomId, archiveRoot));

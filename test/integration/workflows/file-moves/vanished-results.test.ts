@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { acceptFileMove } from '../../../../lib/workflows/file-moves';
 import type { FileMoveDeps } from '../../../../lib/workflows/file-moves/model';
-import { buildNestedRoom, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
+import { archiveRootIn, buildNestedRoom, filesUnder, pathOf, startEngine, type EngineHarness } from './harness';
 
 /*
  * DocSpace hands a finished fileop result out once and drops it after a minute of idleness (NOTES 3.2), so a
@@ -36,7 +36,7 @@ it('judges a move whose result DocSpace dropped before it was read by where the 
   const deps: FileMoveDeps = { ...h.deps, counters: { count: (name, n = 1) => void (counts[name] = (counts[name] ?? 0) + n) } };
   // Two folders of 125 files each: every folder needs a full chunk and a partial one.
   const room = buildNestedRoom(sim, { files: 250, depth: 1, width: 1 });
-  const archiveRoot = sim.addFolder(sim.addRoom({ title: 'Operations' }), 'Archive');
+  const archiveRoot = archiveRootIn(sim);
   const guest = sim.addUser({ displayName: 'Vera Guest', type: 'guest' });
   sim.shareRoom(room.roomId, guest, 2);
 
